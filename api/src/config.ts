@@ -84,8 +84,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (!config.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: is required when NODE_ENV=production');
     if (!config.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL: is required when NODE_ENV=production');
     if (!config.AAD_APP_CLIENT_ID) problems.push('AAD_APP_CLIENT_ID: is required when NODE_ENV=production');
-    if (!config.BOT_ID || !config.BOT_PASSWORD)
-      problems.push('BOT_ID/BOT_PASSWORD: are required when NODE_ENV=production');
+    if (!config.BOT_ID || !config.BOT_PASSWORD) problems.push('BOT_ID/BOT_PASSWORD: are required when NODE_ENV=production');
   }
   if ((config.BOT_ID === undefined) !== (config.BOT_PASSWORD === undefined) && !config.BOT_AUTH_DISABLED)
     problems.push('BOT_PASSWORD: BOT_ID and BOT_PASSWORD must be set together');

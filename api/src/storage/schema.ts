@@ -152,10 +152,7 @@ export const mappings = pgTable(
     createdAt: created(),
     updatedAt: updated(),
   },
-  (t) => [
-    primaryKey({ columns: [t.connectionId, t.agentId] }),
-    uniqueIndex('mappings_user_uq').on(t.connectionId, t.userId),
-  ],
+  (t) => [primaryKey({ columns: [t.connectionId, t.agentId] }), uniqueIndex('mappings_user_uq').on(t.connectionId, t.userId)],
 );
 
 export const rules = pgTable(
@@ -291,10 +288,7 @@ export const subscriptions = pgTable(
     createdAt: created(),
     updatedAt: updated(),
   },
-  (t) => [
-    uniqueIndex('subscriptions_graph_id_uq').on(t.graphSubscriptionId),
-    index('subscriptions_conn_idx').on(t.connectionId),
-  ],
+  (t) => [uniqueIndex('subscriptions_graph_id_uq').on(t.graphSubscriptionId), index('subscriptions_conn_idx').on(t.connectionId)],
 );
 
 /** Certificates Graph uses to encrypt presence resource data for us. */

@@ -1,0 +1,65 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, openTestStorage } from '../../../tests/support/db.ts';
+import { openStorage, type Storage, StorageError } from './db.ts';
+import { connections, leases, mappings } from './schema.ts';
+
+describe.each(backends())('storage on %s', (backend) => {
+  let storage: Storage;
+  beforeAll(async () => {
+    storage = await openTestStorage(backend);
+  });
+  afterAll(async () => storage?.close());
+
+  it('when opened then every migration is applied and the database answers', async () => {
+    await storage.ping();
+    expect(await storage.migrationsApplied()).toBe(true);
+  });
+
+  it('stores a connection and enforces one mapping per Teams user', async () => {
+    const [c] = await storage.db
+      .insert(connections)
+      .values({ name: 'BU 1', tenantId: 't1', azureClientId: 'a', cxoneBaseUrl: 'https://x', cxoneAccessKeyId: 'k' })
+      .returning();
+    expect(c?.id).toMatch(/[0-9a-f-]{36}/);
+    await storage.db.insert(mappings).values({ connectionId: c!.id, agentId: '1', userId: 'u1', source: 'manual' });
+    await expect(
+      storage.db.insert(mappings).values({ connectionId: c!.id, agentId: '2', userId: 'u1', source: 'manual' }),
+    ).rejects.toThrow();
+    const rows = await storage.db.select().from(mappings).where(eq(mappings.connectionId, c!.id));
+    expect(rows).toHaveLength(1);
+  });
+
+  it('supports the row locking that work claiming relies on', async () => {
+    await storage.db.insert(leases).values({ name: 'x', holder: 'a', expiresAt: new Date() });
+    const claimed = await storage.db.transaction(async (tx) =>
+      tx.select().from(leases).where(eq(leases.name, 'x')).for('update', { skipLocked: true }),
+    );
+    expect(claimed).toHaveLength(1);
+  });
+});
+
+describe('embedded storage', () => {
+  it('when written, closed and reopened then the data is still there', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ps-pglite-'));
+    const first = await openStorage({ dataDir: dir });
+    await first.db
+      .insert(connections)
+      .values({ name: 'Persisted', tenantId: 't', azureClientId: 'a', cxoneBaseUrl: 'https://x', cxoneAccessKeyId: 'k' });
+    await first.close();
+    const second = await openStorage({ dataDir: dir });
+    const rows = await second.db.select().from(connections);
+    expect(rows.map((r) => r.name)).toEqual(['Persisted']);
+    await second.close();
+  });
+
+  it('when PostgreSQL is unreachable then the error names DATABASE_URL without the password', async () => {
+    const err = await openStorage({ databaseUrl: 'postgres://u:hunter2@127.0.0.1:1/db' }).catch((e) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect(err.message).toMatch(/^DATABASE_URL: cannot connect to postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/db/);
+    expect(err.message).not.toContain('hunter2');
+  });
+});
