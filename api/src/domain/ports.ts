@@ -56,3 +56,63 @@ export interface Clock {
   now(): number;
 }
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** Faults admins are told about (bot cards, tab). `key` deduplicates repeats of one fault. */
+export type FaultKind =
+  | 'subscription_create_failed'
+  | 'subscription_renew_failed'
+  | 'subscription_removed'
+  | 'reauthorization_failed'
+  | 'missed_notifications'
+  | 'owner_token_failed'
+  | 'permission_missing'
+  | 'secret_expiring'
+  | 'cxone_unreachable'
+  | 'cxone_key_rejected'
+  | 'graph_unreachable'
+  | 'throttling';
+
+export type Notice =
+  | {
+      kind: 'fault';
+      connectionId: string;
+      fault: FaultKind;
+      key: string;
+      message: string;
+      /** How many mapped users are affected, when known. */
+      impactUsers?: number;
+      details?: Record<string, unknown>;
+      at: number;
+    }
+  | { kind: 'fault_healed'; connectionId: string; fault: FaultKind; key: string; at: number }
+  | {
+      kind: 'manual_status_blocking';
+      connectionId: string;
+      agentId: string;
+      userId: string;
+      observed: PresencePair;
+      wanted: PresencePair;
+      since: number;
+    }
+  | { kind: 'manual_status_resolved'; connectionId: string; agentId: string; userId: string; at: number };
+
+/** Where engine, watchers and clients report faults and agent notices; the bot's notifier implements it. */
+export interface NoticeSink {
+  notify(notice: Notice): void;
+}
+
+/** Everything the engine and watchers need to act for one connection, built from its stored settings. */
+export interface ConnectionRuntime {
+  connectionId: string;
+  tenantId: string;
+  options: import('./connection.ts').ConnectionOptions;
+  teams: TeamsPresenceWriter & TeamsPresenceReader;
+  cxone: CxoneStateWriter & CxoneStateReader;
+}
+
+/** Builds (and caches) runtimes from the connections table; `invalidate` after a settings/secret change. */
+export interface ConnectionRuntimeProvider {
+  get(connectionId: string): Promise<ConnectionRuntime>;
+  listConnectionIds(): Promise<string[]>;
+  invalidate(connectionId: string): void;
+}
