@@ -1,0 +1,175 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createQuotaBudget, effectiveLimitAt } from './quota.ts';
+import { manualTime } from './testing/manual-time.ts';
+
+const track = (p: Promise<void>) => {
+  const state = { done: false, error: undefined as unknown };
+  p.then(
+    () => {
+      state.done = true;
+    },
+    (e: unknown) => {
+      state.error = e;
+    },
+  );
+  return state;
+};
+
+describe('quota budget', () => {
+  it('when the window has room then acquire resolves at once and counts the cost', async () => {
+    const time = manualTime();
+    const q = createQuotaBudget({ requests: 10, windowMs: 1_000, timer: time });
+    await q.acquire('write');
+    await q.acquire('read', 3);
+    expect(q.snapshot()).toMatchObject({ limit: 10, windowMs: 1_000, usedInWindow: 4, blockedUntil: null, effectiveLimit: 10 });
+  });
+
+  it('when the window is full then acquire waits until the oldest grant leaves the window', async () => {
+    const time = manualTime();
+    const q = createQuotaBudget({ requests: 2, windowMs: 1_000, timer: time, writeReserveShare: 0 });
+    await q.acquire('write');
+    await time.advance(400);
+    await q.acquire('write');
+    const third = track(q.acquire('write'));
+    await time.advance(599);
+    expect(third.done).toBe(false);
+    await time.advance(2);
+    expect(third.done).toBe(true);
+  });
+
+  it('when writes and reads wait together then writes are granted first', async () => {
+    const time = manualTime();
+    const q = createQuotaBudget({ requests: 1, windowMs: 1_000, timer: time, writeReserveShare: 0 });
+    await q.acquire('read');
+    const order: string[] = [];
+    const r = q.acquire('read').then(() => order.push('read'));
+    const w = q.acquire('write').then(() => order.push('write'));
+    expect(q.snapshot().waiting).toEqual({ write: 1, read: 1 });
+    await time.advance(1_001);
+    await time.advance(1_001);
+    await Promise.all([r, w]);
+    expect(order).toEqual(['write', 'read']);
+  });
+
+  it('when reads filled their share then a write still gets the reserved room at once', async () => {
+    const time = manualTime();
+    const q = createQuotaBudget({ requests: 10, windowMs: 1_000, timer: time });
+    for (let i = 0; i < 9; i++) await q.acquire('read');
+    const read = track(q.acquire('read'));
+    await time.flush();
+    expect(read.done).toBe(false);
+    await q.acquire('write');
+    expect(q.snapshot().usedInWindow).toBe(10);
+  });
+
+  it('when Graph answers 429 then every call waits out Retry-After and the budget shrinks, then recovers', async () => {
+    const time = manualTime();
+    const q = createQuotaBudget({ requests: 100, windowMs: 1_000, timer: time });
+    q.throttled(2_500);
+    const snap = q.snapshot();
+    expect(snap.blockedUntil).toBe(time.now() + 2_500);
+    expect(snap.effectiveLimit).toBe(50);
+    expect(q.readRoom()).toBe(0);
+    const w = track(q.acquire('write'));
+    const r = track(q.acquire('read'));
+    await time.advance(2_499);
+    expect(w.done || r.done).toBe(false);
+    await time.advance(1);
+    expect(w.done && r.done).toBe(true);
+    expect(q.snapshot().blockedUntil).toBeNull();
+    await time.advance(1_000);
+    expect(q.snapshot().effectiveLimit).toBe(60);
+    await time.advance(10_000);
+    expect(q.snapshot().effectiveLimit).toBe(100);
+  });
+
+  it('when 429s repeat then the budget keeps shrinking but never below one request', () => {
+    const time = manualTime();
+    const q = createQuotaBudget({ requests: 8, windowMs: 1_000, timer: time });
+    for (let i = 0; i < 6; i++) q.throttled(100);
+    expect(q.snapshot().effectiveLimit).toBe(1);
+  });
+
+  it('when an acquire is aborted then it rejects and frees its place', async () => {
+    const time = manualTime();
+    const q = createQuotaBudget({ requests: 1, windowMs: 1_000, timer: time, writeReserveShare: 0 });
+    await q.acquire('write');
+    const ac = new AbortController();
+    const p = q.acquire('write', 1, ac.signal);
+    ac.abort(new Error('shutting down'));
+    await expect(p).rejects.toThrow('shutting down');
+    expect(q.snapshot().waiting).toEqual({ write: 0, read: 0 });
+  });
+
+  it('readRoom prorates the read share minus writes already spent in the window', async () => {
+    const time = manualTime();
+    const q = createQuotaBudget({ requests: 1_500, windowMs: 30_000, timer: time });
+    expect(q.readRoom()).toBe(1_350);
+    expect(q.readRoom(3_000)).toBe(135);
+    for (let i = 0; i < 150; i++) await q.acquire('write');
+    expect(q.readRoom()).toBe(1_200);
+  });
+
+  it('configure applies a new limit to waiting calls', async () => {
+    const time = manualTime();
+    const q = createQuotaBudget({ requests: 1, windowMs: 1_000, timer: time, writeReserveShare: 0 });
+    await q.acquire('write');
+    const next = track(q.acquire('write'));
+    await time.flush();
+    expect(next.done).toBe(false);
+    q.configure({ requests: 5, windowMs: 1_000 });
+    await time.flush();
+    expect(next.done).toBe(true);
+  });
+
+  it('property: no window ever holds more than the effective limit, and every acquire is eventually granted', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 20 }),
+        fc.array(
+          fc.record({
+            priority: fc.constantFrom('write' as const, 'read' as const),
+            cost: fc.integer({ min: 1, max: 4 }),
+            gap: fc.integer({ min: 0, max: 300 }),
+            throttle: fc.option(fc.integer({ min: 1, max: 2_000 }), { freq: 8 }),
+          }),
+          { maxLength: 40 },
+        ),
+        async (limit, ops) => {
+          const time = manualTime();
+          const windowMs = 1_000;
+          const q = createQuotaBudget({ requests: limit, windowMs, timer: time });
+          const granted: { at: number; cost: number }[] = [];
+          const blocks: { from: number; until: number }[] = [];
+          const all: Promise<void>[] = [];
+          for (const op of ops) {
+            await time.advance(op.gap);
+            if (op.throttle !== null) {
+              blocks.push({ from: time.now(), until: time.now() + op.throttle });
+              q.throttled(op.throttle);
+            }
+            const cost = Math.min(op.cost, limit);
+            all.push(q.acquire(op.priority, cost).then(() => void granted.push({ at: time.now(), cost })));
+          }
+          for (let i = 0; i < 400 && granted.length < ops.length; i++) await time.advance(250);
+          await Promise.all(all);
+          expect(granted.length).toBe(ops.length);
+          for (const g of granted) {
+            const inWindow = granted.filter((o) => o.at > g.at - windowMs && o.at <= g.at).reduce((s, o) => s + o.cost, 0);
+            expect(inWindow).toBeLessThanOrEqual(limit);
+            for (const b of blocks) expect(g.at >= b.until || g.at < b.from).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('effectiveLimitAt grows a tenth of the limit per quiet window', () => {
+    expect(effectiveLimitAt(100, 1_000, null, 0)).toBe(100);
+    expect(effectiveLimitAt(100, 1_000, { to: 25, at: 0 }, 999)).toBe(25);
+    expect(effectiveLimitAt(100, 1_000, { to: 25, at: 0 }, 3_000)).toBe(55);
+    expect(effectiveLimitAt(100, 1_000, { to: 25, at: 0 }, 60_000)).toBe(100);
+  });
+});

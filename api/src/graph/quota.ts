@@ -1,0 +1,252 @@
+import { systemTimer, type Timer } from './timer.ts';
+
+/**
+ * One Graph request budget per tenant, shared by every Graph call of that tenant (facts/graph.md:
+ * "1,500 requests per 30 s per application per tenant" on presence-get and
+ * cloudcommunications-getpresencesbyuserid; configurable because the throttling-limits page says
+ * otherwise).
+ *
+ * - A sliding window of granted costs; `acquire` waits until the cost fits.
+ * - Priorities: waiting writes are always served before waiting reads, and reads may only fill the
+ *   window up to `effectiveLimit - writeReserve`, so presence writes keep room even while the reader
+ *   runs flat out.
+ * - A 429 (`throttled(retryAfterMs)`) blocks every call until the wait ends and halves the effective
+ *   limit; it grows back by a tenth of the limit for every full window without a 429.
+ *
+ * No I/O: time comes from the injected Timer.
+ */
+export type QuotaPriority = 'write' | 'read';
+
+export interface QuotaSettings {
+  /** Requests allowed per window (default 1,500). */
+  requests: number;
+  /** The window (default 30,000 ms). */
+  windowMs: number;
+}
+
+export interface QuotaSnapshot {
+  limit: number;
+  windowMs: number;
+  /** Cost granted within the last window. */
+  usedInWindow: number;
+  /** Until when every call waits because of a 429 (epoch ms), or null. */
+  blockedUntil: number | null;
+  /** The limit after 429 shrinking (≤ limit). */
+  effectiveLimit: number;
+  /** Of the effective limit, what reads may use. */
+  readLimit: number;
+  waiting: { write: number; read: number };
+}
+
+export interface QuotaBudget {
+  /** Waits until `cost` fits (and no 429 wait is running), then counts it. Rejects with the signal's reason. */
+  acquire(priority: QuotaPriority, cost?: number, signal?: AbortSignal): Promise<void>;
+  /** Reports a 429: block everything for `retryAfterMs` and shrink the budget. */
+  throttled(retryAfterMs: number): void;
+  snapshot(): QuotaSnapshot;
+  /**
+   * How many read requests can be spent over a span of `windowMs` at a sustainable pace: the read share
+   * of the effective limit, minus what writes used in the current window, prorated to the span. 0 while
+   * a 429 wait runs. The presence reader divides it by requests-per-round to pick its cadence.
+   */
+  readRoom(windowMs?: number): number;
+  /** Applies new settings (the admin changed the connection's graphQuota). */
+  configure(settings: QuotaSettings): void;
+}
+
+export interface QuotaOptions extends Partial<QuotaSettings> {
+  timer?: Timer;
+  /** Share of the effective limit kept free for writes (default 0.1). */
+  writeReserveShare?: number;
+}
+
+export const DEFAULT_QUOTA: QuotaSettings = { requests: 1_500, windowMs: 30_000 };
+
+interface Grant {
+  at: number;
+  cost: number;
+  priority: QuotaPriority;
+}
+interface Waiter {
+  priority: QuotaPriority;
+  cost: number;
+  seq: number;
+  resolve: () => void;
+  reject: (reason: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/** Pure: the effective limit `now`, given the shrink history. */
+export function effectiveLimitAt(
+  limit: number,
+  windowMs: number,
+  shrink: { to: number; at: number } | null,
+  now: number,
+): number {
+  if (!shrink) return limit;
+  const windows = Math.max(0, Math.floor((now - shrink.at) / windowMs));
+  const step = Math.max(1, Math.ceil(limit / 10));
+  return Math.min(limit, shrink.to + windows * step);
+}
+
+export function createQuotaBudget(opts: QuotaOptions = {}): QuotaBudget {
+  const timer = opts.timer ?? systemTimer;
+  const reserveShare = opts.writeReserveShare ?? 0.1;
+  let limit = opts.requests ?? DEFAULT_QUOTA.requests;
+  let windowMs = opts.windowMs ?? DEFAULT_QUOTA.windowMs;
+  let grants: Grant[] = [];
+  let waiters: Waiter[] = [];
+  let blockedUntil = 0;
+  /** Start of recovery after the last 429 (when its wait ended) and the limit it shrank to. */
+  let shrink: { to: number; at: number } | null = null;
+  let seq = 0;
+  let cancelWake: (() => void) | null = null;
+  let wakeAt = Number.POSITIVE_INFINITY;
+
+  const prune = (now: number) => {
+    const from = now - windowMs;
+    let i = 0;
+    while (i < grants.length && (grants[i] as Grant).at <= from) i++;
+    if (i > 0) grants = grants.slice(i);
+  };
+  const used = (filter?: QuotaPriority) => grants.reduce((sum, g) => (filter && g.priority !== filter ? sum : sum + g.cost), 0);
+  const effective = (now: number) => {
+    const e = effectiveLimitAt(limit, windowMs, shrink, now);
+    if (shrink && e >= limit) shrink = null;
+    return e;
+  };
+  const readLimitOf = (eff: number) => Math.max(1, eff - Math.ceil(eff * reserveShare));
+  const capOf = (priority: QuotaPriority, eff: number) => (priority === 'write' ? eff : readLimitOf(eff));
+
+  const nextWaiter = (): Waiter | undefined => {
+    let best: Waiter | undefined;
+    for (const w of waiters) {
+      if (!best) best = w;
+      else if (w.priority === 'write' && best.priority === 'read') best = w;
+      else if (w.priority === best.priority && w.seq < best.seq) best = w;
+    }
+    return best;
+  };
+
+  const schedule = (at: number) => {
+    if (at >= wakeAt && cancelWake) return;
+    cancelWake?.();
+    wakeAt = at;
+    cancelWake = timer.after(at - timer.now(), () => {
+      cancelWake = null;
+      wakeAt = Number.POSITIVE_INFINITY;
+      pump();
+    });
+  };
+
+  const pump = () => {
+    for (;;) {
+      const now = timer.now();
+      prune(now);
+      const w = nextWaiter();
+      if (!w) {
+        cancelWake?.();
+        cancelWake = null;
+        wakeAt = Number.POSITIVE_INFINITY;
+        return;
+      }
+      if (now < blockedUntil) {
+        schedule(blockedUntil);
+        return;
+      }
+      const cap = capOf(w.priority, effective(now));
+      const cost = Math.min(w.cost, cap);
+      if (used() + cost > cap) {
+        // Room appears when enough of the oldest grants leave the window.
+        let excess = used() + cost - cap;
+        let at = now + windowMs;
+        for (const g of grants) {
+          excess -= g.cost;
+          if (excess <= 0) {
+            at = g.at + windowMs + 1;
+            break;
+          }
+        }
+        // Recovery of a shrunk limit may come sooner.
+        if (shrink) at = Math.min(at, shrink.at + (Math.floor((now - shrink.at) / windowMs) + 1) * windowMs);
+        schedule(Math.max(at, now + 1));
+        return;
+      }
+      waiters = waiters.filter((x) => x !== w);
+      if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
+      grants.push({ at: now, cost, priority: w.priority });
+      w.resolve();
+    }
+  };
+
+  return {
+    acquire(priority, cost = 1, signal) {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      return new Promise<void>((resolve, reject) => {
+        const waiter: Waiter = {
+          priority,
+          cost: Math.max(1, Math.ceil(cost)),
+          seq: ++seq,
+          resolve,
+          reject,
+          signal,
+          onAbort: undefined,
+        };
+        if (signal) {
+          waiter.onAbort = () => {
+            waiters = waiters.filter((x) => x !== waiter);
+            reject(signal.reason);
+            pump();
+          };
+          signal.addEventListener('abort', waiter.onAbort, { once: true });
+        }
+        waiters.push(waiter);
+        pump();
+      });
+    },
+    throttled(retryAfterMs) {
+      const now = timer.now();
+      const until = now + Math.max(0, retryAfterMs);
+      const shrunk = Math.max(1, Math.floor(effective(now) / 2));
+      blockedUntil = Math.max(blockedUntil, until);
+      shrink = { to: shrunk, at: blockedUntil };
+      if (cancelWake) {
+        cancelWake();
+        cancelWake = null;
+        wakeAt = Number.POSITIVE_INFINITY;
+      }
+      pump();
+    },
+    snapshot() {
+      const now = timer.now();
+      prune(now);
+      const eff = effective(now);
+      return {
+        limit,
+        windowMs,
+        usedInWindow: used(),
+        blockedUntil: now < blockedUntil ? blockedUntil : null,
+        effectiveLimit: eff,
+        readLimit: readLimitOf(eff),
+        waiting: {
+          write: waiters.filter((w) => w.priority === 'write').length,
+          read: waiters.filter((w) => w.priority === 'read').length,
+        },
+      };
+    },
+    readRoom(span = windowMs) {
+      const now = timer.now();
+      if (now < blockedUntil) return 0;
+      prune(now);
+      const room = readLimitOf(effective(now)) - used('write');
+      return Math.max(0, Math.floor((room * span) / windowMs));
+    },
+    configure(settings) {
+      limit = settings.requests;
+      windowMs = settings.windowMs;
+      if (shrink && shrink.to > limit) shrink = { ...shrink, to: limit };
+      pump();
+    },
+  };
+}
