@@ -24,6 +24,7 @@ export const REASON_CODES = [
   'cxone_rejected',
   'graph_unreachable',
   'keep_alive',
+  'graph_rejected',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -50,6 +51,7 @@ export const REASON_TEXT: Record<ReasonCode, string> = {
   cxone_rejected: 'CXone refused the state change',
   graph_unreachable: 'Microsoft Graph could not be reached',
   keep_alive: "Renewed the app's Teams presence session",
+  graph_rejected: 'Microsoft Graph refused the request',
 };
 
 /**
