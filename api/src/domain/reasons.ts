@@ -25,6 +25,7 @@ export const REASON_CODES = [
   'graph_unreachable',
   'keep_alive',
   'graph_rejected',
+  'agent_logged_out',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -52,6 +53,7 @@ export const REASON_TEXT: Record<ReasonCode, string> = {
   graph_unreachable: 'Microsoft Graph could not be reached',
   keep_alive: "Renewed the app's Teams presence session",
   graph_rejected: 'Microsoft Graph refused the request',
+  agent_logged_out: 'The agent is logged out of CXone: its state cannot be set',
 };
 
 /**
