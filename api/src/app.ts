@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { createSecretBox, resolveEncryptionKey, type SecretBox } from './crypto/secrets.ts';
 import { registerHealthRoutes } from './http/health.ts';
 import { createHttpServer, listen } from './http/server.ts';
+import { registerStaticTab } from './http/static-tab.ts';
 import { createLogger, type Logger } from './logging.ts';
 import { openStorage, type Storage } from './storage/db.ts';
 
@@ -47,6 +48,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const storage = await openStorage({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   const server = createHttpServer({ logger });
   registerHealthRoutes(server, { storage, startedAt: Date.now(), version: VERSION });
+  registerStaticTab(server, { logger });
 
   let port: number;
   try {
