@@ -1,0 +1,160 @@
+import { X509Certificate } from 'node:crypto';
+import { AuthError, ConfidentialClientApplication, LogLevel } from '@azure/msal-node';
+import { decodeJwt } from 'jose';
+import { ExternalError } from '../domain/reasons.ts';
+import type { Logger } from '../logging.ts';
+import { systemTimer, type Timer } from './timer.ts';
+
+/**
+ * App-only tokens (client credentials) for Microsoft Graph through msal-node's
+ * ConfidentialClientApplication (learn.microsoft.com: "Microsoft identity platform and the OAuth 2.0
+ * client credentials flow"; msal-node "Initialize confidential client applications").
+ *
+ * - Authority `${authorityHost}/${tenantId}` (the customer's tenant, never `common`). The authority host
+ *   is listed in `knownAuthorities` WITH its port so msal skips instance discovery and accepts any
+ *   stand-in (facts/stack.md).
+ * - Two cache layers: msal's own token cache, and our copy with an early-refresh margin measured on the
+ *   injected Timer — so tokens are renewed before they expire, and tests can move time.
+ * - Rotation: a new secret or certificate = a new instance (the per-connection runtime rebuilds it).
+ * - Never logs a token or a secret; msal's own logging goes to pino at debug with PII off.
+ */
+export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
+
+export interface AppCertificate {
+  /** PEM of the certificate registered on the app (its SHA-256 thumbprint is sent). */
+  certificatePem: string;
+  /** PEM of its private key. */
+  privateKeyPem: string;
+}
+
+export interface AppAuthOptions {
+  tenantId: string;
+  clientId: string;
+  clientSecret?: string;
+  certificate?: AppCertificate;
+  authorityHost: string;
+  scope?: string;
+  logger: Logger;
+  timer?: Timer;
+  /** Refresh this long before expiry (default 5 minutes). */
+  refreshMarginMs?: number;
+}
+
+export interface AppTokenProvider {
+  readonly clientId: string;
+  /** A valid app-only access token; fetched or refreshed as needed (one request for concurrent callers). */
+  getToken(): Promise<string>;
+  /** Forget the current token (Graph answered 401): the next getToken asks the token endpoint. */
+  invalidate(): void;
+}
+
+/** Application permissions in an app token's `roles` claim. Decode only — no signature check — for messages. */
+export function decodeRoles(token: string): string[] {
+  try {
+    const claims = decodeJwt(token);
+    return Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** `https://login.microsoftonline.com` → `login.microsoftonline.com`; `https://127.0.0.1:8443` → `127.0.0.1:8443`. */
+export const authorityHostName = (authorityHost: string) => new URL(authorityHost).host;
+
+export const authorityFor = (authorityHost: string, tenantId: string) =>
+  `${authorityHost.replace(/\/+$/, '')}/${encodeURIComponent(tenantId)}`;
+
+/** Maps an msal failure to the client boundary's ExternalError. */
+export function tokenFailure(err: unknown, what: string): ExternalError {
+  const code = err instanceof AuthError ? err.errorCode : '';
+  const text = err instanceof AuthError ? `${err.errorCode}: ${err.errorMessage}` : String(err);
+  const unreachable =
+    /network|endpoints_resolution|unable_to_get|ECONN|ETIMEDOUT|ENOTFOUND|fetch failed|socket/i.test(text) ||
+    /^(network_error|endpoints_resolution_error)$/.test(code);
+  if (unreachable)
+    return new ExternalError('graph_unreachable', `The identity platform could not be reached for ${what}`, {
+      service: 'graph',
+      cause: err,
+    });
+  return new ExternalError(
+    'permission_missing',
+    `The identity platform refused ${what} (${code || 'error'}): check the tenant id, client id and secret/certificate`,
+    { service: 'graph', cause: err, permission: 'client credentials' },
+  );
+}
+
+export function createAppAuth(opts: AppAuthOptions): AppTokenProvider {
+  if (!opts.clientSecret && !opts.certificate)
+    throw new Error('createAppAuth: give a client secret or a certificate for the Azure app');
+  const timer = opts.timer ?? systemTimer;
+  const margin = opts.refreshMarginMs ?? 5 * 60_000;
+  const scope = opts.scope ?? GRAPH_DEFAULT_SCOPE;
+  const log = opts.logger.child({ component: 'graph-app-auth', clientId: opts.clientId });
+
+  const certificate = opts.certificate
+    ? {
+        thumbprintSha256: new X509Certificate(opts.certificate.certificatePem).fingerprint256.replaceAll(':', ''),
+        privateKey: opts.certificate.privateKeyPem,
+        x5c: opts.certificate.certificatePem,
+      }
+    : undefined;
+
+  const msal = new ConfidentialClientApplication({
+    auth: {
+      clientId: opts.clientId,
+      authority: authorityFor(opts.authorityHost, opts.tenantId),
+      knownAuthorities: [authorityHostName(opts.authorityHost)],
+      ...(opts.clientSecret ? { clientSecret: opts.clientSecret } : {}),
+      ...(certificate && !opts.clientSecret ? { clientCertificate: certificate } : {}),
+    },
+    system: {
+      loggerOptions: {
+        piiLoggingEnabled: false,
+        logLevel: LogLevel.Warning,
+        loggerCallback: (level, message) => {
+          if (level <= LogLevel.Error) log.warn({ msal: message }, 'msal');
+          else log.debug({ msal: message }, 'msal');
+        },
+      },
+    },
+  });
+
+  let current: { token: string; refreshAt: number } | null = null;
+  let inflight: Promise<string> | null = null;
+  /** Once we held a token, a new one must bypass msal's cache (it judges expiry by the wall clock). */
+  let skipCache = false;
+
+  const fetchToken = async (): Promise<string> => {
+    try {
+      const result = await msal.acquireTokenByClientCredential({ scopes: [scope], skipCache });
+      if (!result?.accessToken) throw new Error('the token endpoint returned no access token');
+      // msal dates the expiry on the wall clock; carry the lifetime over to our timer.
+      const lifetime = result.expiresOn ? result.expiresOn.getTime() - Date.now() : 3_600_000;
+      current = { token: result.accessToken, refreshAt: timer.now() + Math.max(0, lifetime - margin) };
+      log.debug({ fromCache: result.fromCache, lifetimeMs: lifetime }, 'app token ready');
+      return result.accessToken;
+    } catch (err) {
+      if (err instanceof ExternalError) throw err;
+      const failure = tokenFailure(err, 'an app-only token');
+      log.warn({ reason: failure.reason, error: failure.message }, 'app token failed');
+      throw failure;
+    }
+  };
+
+  return {
+    clientId: opts.clientId,
+    getToken() {
+      if (current && timer.now() < current.refreshAt) return Promise.resolve(current.token);
+      if (current) skipCache = true;
+      current = null;
+      inflight ??= fetchToken().finally(() => {
+        inflight = null;
+      });
+      return inflight;
+    },
+    invalidate() {
+      skipCache = true;
+      current = null;
+    },
+  };
+}

@@ -1,0 +1,200 @@
+import {
+  Client,
+  type Context,
+  GraphError,
+  HTTPMessageHandler,
+  type Middleware,
+  type MiddlewareOptions,
+} from '@microsoft/microsoft-graph-client';
+import { ExternalError } from '../domain/reasons.ts';
+import type { Logger } from '../logging.ts';
+import { backoffMs, classifyFailure, DEFAULT_RETRY, type GraphFailure, type RetryPolicy, toExternalError } from './failures.ts';
+import type { QuotaBudget, QuotaPriority } from './quota.ts';
+import { sleep, type Timer } from './timer.ts';
+
+/**
+ * Every Graph request goes through here: quota → token → @microsoft/microsoft-graph-client → retry
+ * policy → ExternalError.
+ *
+ * The SDK is built with `Client.initWithMiddleware` and our own two-step chain (bearer token, then the
+ * SDK's HTTPMessageHandler). We leave out the SDK's RetryHandler (it would retry 429s behind the
+ * tenant's shared quota) and its AuthenticationHandler (it only attaches tokens to `https://` Graph
+ * hosts or `customHosts`, so an `http://` stand-in would silently get no token — facts/stack.md).
+ * Ours attaches the token to the configured GRAPH_BASE_URL origin and to nothing else: a nextLink that
+ * points elsewhere never receives a token.
+ */
+export interface GraphCall {
+  /** For logs and error messages: 'setPresence', 'getPresencesByUserId', … */
+  operation: string;
+  /** The permission this call needs; named in permission_missing errors. */
+  permission: string;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Relative to GRAPH_BASE_URL ('/users/x/presence'), or an absolute URL under it (nextLink). */
+  path: string;
+  body?: unknown;
+  priority: QuotaPriority;
+  /** Quota units (default 1). */
+  cost?: number;
+  /** Delegated token source (subscriptions); default = the app-only token. */
+  token?: () => Promise<string>;
+  headers?: Record<string, string>;
+}
+
+export interface GraphTransport {
+  /** Resolves with the parsed JSON body (undefined for empty answers); throws ExternalError. */
+  call<T>(c: GraphCall): Promise<T | undefined>;
+  readonly graphBaseUrl: string;
+}
+
+export interface TransportOptions {
+  graphBaseUrl: string;
+  appToken: { getToken(): Promise<string>; invalidate(): void };
+  quota: QuotaBudget;
+  logger: Logger;
+  timer: Timer;
+  retry?: Partial<RetryPolicy>;
+  /** Per-attempt timeout (default 30 s). */
+  requestTimeoutMs?: number;
+  random?: () => number;
+}
+
+/** Per-request token source handed to the bearer middleware. */
+class TokenSource implements MiddlewareOptions {
+  constructor(readonly get: () => Promise<string>) {}
+}
+
+function setHeader(ctx: Context, name: string, value: string) {
+  ctx.options ??= {};
+  const h = ctx.options.headers;
+  if (h instanceof Headers) h.set(name, value);
+  else if (Array.isArray(h)) h.push([name, value]);
+  else ctx.options.headers = { ...(h ?? {}), [name]: value };
+}
+
+class BearerHandler implements Middleware {
+  private next: Middleware | undefined;
+  constructor(private readonly origin: string) {}
+  async execute(ctx: Context): Promise<void> {
+    const url = typeof ctx.request === 'string' ? ctx.request : ctx.request.url;
+    const source = ctx.middlewareControl?.getMiddlewareOptions(TokenSource) as TokenSource | undefined;
+    if (new URL(url).origin !== this.origin || !source)
+      throw new ExternalError('graph_rejected', `Refusing to send a Graph token to ${new URL(url).origin}`, {
+        service: 'graph',
+      });
+    setHeader(ctx, 'Authorization', `Bearer ${await source.get()}`);
+    if (!this.next) throw new Error('BearerHandler: no next middleware');
+    await this.next.execute(ctx);
+  }
+  setNext(next: Middleware) {
+    this.next = next;
+  }
+}
+
+/** '/users/x' or an absolute URL under the base → the path the SDK appends to the base. */
+export function relativeTo(graphBaseUrl: string, path: string): string {
+  const base = graphBaseUrl.replace(/\/+$/, '');
+  if (/^https?:\/\//i.test(path)) {
+    if (!path.startsWith(`${base}/`) && !path.startsWith(`${base}?`))
+      throw new ExternalError('graph_rejected', `A link outside ${base} was not followed`, { service: 'graph' });
+    return path.slice(base.length);
+  }
+  return path.startsWith('/') ? path : `/${path}`;
+}
+
+function describe(err: unknown): { status: number; code: string | null; message: string; retryAfter: string | null } {
+  if (err instanceof GraphError) {
+    let message = err.message;
+    if (!message && typeof err.body === 'string') message = err.body.slice(0, 300);
+    return {
+      status: err.statusCode ?? -1,
+      code: err.code,
+      message,
+      retryAfter: err.headers?.get('Retry-After') ?? null,
+    };
+  }
+  return { status: -1, code: null, message: err instanceof Error ? err.message : String(err), retryAfter: null };
+}
+
+export function createTransport(opts: TransportOptions): GraphTransport {
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
+  const random = opts.random ?? Math.random;
+  const timeoutMs = opts.requestTimeoutMs ?? 30_000;
+  const graphBaseUrl = opts.graphBaseUrl.replace(/\/+$/, '');
+  const log = opts.logger.child({ component: 'graph' });
+  const handler = new BearerHandler(new URL(graphBaseUrl).origin);
+  const sdk = Client.initWithMiddleware({
+    middleware: [handler, new HTTPMessageHandler()],
+    baseUrl: graphBaseUrl,
+    defaultVersion: '',
+  });
+  const appToken = () => opts.appToken.getToken();
+
+  const send = async <T>(c: GraphCall, path: string): Promise<T | undefined> => {
+    let req = sdk
+      .api(path)
+      .middlewareOptions([new TokenSource(c.token ?? appToken)])
+      .options({ signal: AbortSignal.timeout(timeoutMs) });
+    for (const [k, v] of Object.entries(c.headers ?? {})) req = req.header(k, v);
+    switch (c.method) {
+      case 'GET':
+        return (await req.get()) as T | undefined;
+      case 'POST':
+        return (await req.post(c.body ?? {})) as T | undefined;
+      case 'PATCH':
+        return (await req.patch(c.body ?? {})) as T | undefined;
+      case 'DELETE':
+        return (await req.delete()) as T | undefined;
+    }
+  };
+
+  return {
+    graphBaseUrl,
+    async call<T>(c: GraphCall): Promise<T | undefined> {
+      const path = relativeTo(graphBaseUrl, c.path);
+      let throttles = 0;
+      let transients = 0;
+      let reauthorized = false;
+      for (;;) {
+        await opts.quota.acquire(c.priority, c.cost ?? 1);
+        let failure: GraphFailure;
+        let info: ReturnType<typeof describe>;
+        try {
+          return await send<T>(c, path);
+        } catch (err) {
+          if (err instanceof ExternalError) throw err;
+          info = describe(err);
+          failure = classifyFailure(info, opts.timer.now());
+          const final = () =>
+            toExternalError(failure, {
+              operation: c.operation,
+              permission: c.permission,
+              message: info.message,
+              cause: err,
+            });
+          log.debug({ operation: c.operation, status: info.status, code: info.code, kind: failure.kind }, 'graph call failed');
+          if (failure.kind === 'throttled') {
+            throttles++;
+            const wait = failure.retryAfterMs ?? backoffMs(throttles - 1, policy, random());
+            opts.quota.throttled(wait);
+            if (throttles >= policy.maxThrottleAttempts) throw final();
+            log.info({ operation: c.operation, waitMs: wait }, 'graph throttled: waiting');
+            continue; // the next acquire waits until the 429 wait is over
+          }
+          if (failure.kind === 'transient') {
+            transients++;
+            if (transients >= policy.maxTransientAttempts) throw final();
+            await sleep(opts.timer, backoffMs(transients - 1, policy, random()));
+            continue;
+          }
+          if (failure.kind === 'unauthorized' && !reauthorized && !c.token) {
+            // Expired or revoked token: fetch a fresh one once.
+            reauthorized = true;
+            opts.appToken.invalidate();
+            continue;
+          }
+          throw final();
+        }
+      }
+    },
+  };
+}
