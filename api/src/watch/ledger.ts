@@ -60,6 +60,22 @@ export interface LedgerUpdate {
 /** The in-memory ledger of one connection. Pure apart from its own map. */
 export class PresenceLedger {
   private readonly seen = new Map<string, SeenPresence>();
+  private loading: Promise<void> | undefined;
+
+  /** Loads persisted entries once (concurrent callers share the load); later calls are no-ops. */
+  ensureLoaded(loader: () => Promise<Iterable<[string, SeenPresence]>>): Promise<void> {
+    this.loading ??= loader().then(
+      (entries) => {
+        // What was observed while loading is newer than what was persisted.
+        for (const [k, v] of entries) if (!this.seen.has(k)) this.seen.set(k, v);
+      },
+      (err: unknown) => {
+        this.loading = undefined;
+        throw err;
+      },
+    );
+    return this.loading;
+  }
 
   load(entries: Iterable<[string, SeenPresence]>): void {
     for (const [k, v] of entries) this.seen.set(k, v);

@@ -74,9 +74,9 @@ export interface PresenceReader {
   status(): PresenceReaderStatus;
 }
 
-/** Loads the persisted ledger into memory (once per connection, before the first round). */
-export async function loadLedger(store: PresenceSeenStore, connectionId: string, ledger: PresenceLedger): Promise<void> {
-  ledger.load(await store.load(connectionId));
+/** Loads the persisted ledger into memory (once per connection, before the first observation). */
+export function loadLedger(store: PresenceSeenStore, connectionId: string, ledger: PresenceLedger): Promise<void> {
+  return ledger.ensureLoaded(() => store.load(connectionId));
 }
 
 /**
@@ -87,7 +87,6 @@ export function createPresenceReader(deps: PresenceReaderDeps): PresenceReader {
   const { connectionId, clock, logger, options } = deps;
   const log = logger.child({ component: 'presence-reader', connectionId });
   let running = false;
-  let loaded = false;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<number> | undefined;
   let retryAfterMs = 0;
@@ -115,10 +114,7 @@ export function createPresenceReader(deps: PresenceReaderDeps): PresenceReader {
     });
 
   async function round(): Promise<number> {
-    if (!loaded) {
-      await loadLedger(deps.store, connectionId, deps.ledger);
-      loaded = true;
-    }
+    await loadLedger(deps.store, connectionId, deps.ledger);
     const started = clock.now();
     const users = [...new Set(await deps.users())];
     lastUsers = users.length;

@@ -1,0 +1,163 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { SecretBox } from '../crypto/secrets.ts';
+import type { Db } from '../storage/db.ts';
+import { mappings, subscriptionOwners, subscriptions } from '../storage/schema.ts';
+import type { KnownSubscription } from './webhooks.ts';
+
+/** Database access for subscriptions, owners and mapped users. clientState is sealed at rest. */
+export type SubscriptionStatus = 'planned' | 'active' | 'failed' | 'removed';
+
+export interface SubscriptionRow {
+  id: string;
+  connectionId: string;
+  groupIndex: number;
+  graphSubscriptionId: string | null;
+  ownerId: string | null;
+  userIds: string[];
+  status: SubscriptionStatus;
+  expiresAt: number | null;
+  lastRenewedAt: number | null;
+  lastNotificationAt: number | null;
+  lastError: string | null;
+  lastErrorAt: number | null;
+}
+
+export interface OwnerRow {
+  id: string;
+  connectionId: string;
+  userId: string;
+  userPrincipalName: string;
+  kind: 'signed_in' | 'system_user';
+  tokenStatus: string;
+  lastError: string | null;
+  lastRefreshAt: number | null;
+  createdAt: number;
+}
+
+const ms = (d: Date | null) => (d ? d.getTime() : null);
+const date = (n: number | null | undefined) => (n == null ? null : new Date(n));
+
+type SubRecord = typeof subscriptions.$inferSelect;
+function toRow(r: SubRecord): SubscriptionRow {
+  return {
+    id: r.id,
+    connectionId: r.connectionId,
+    groupIndex: r.groupIndex,
+    graphSubscriptionId: r.graphSubscriptionId,
+    ownerId: r.ownerId,
+    userIds: Array.isArray(r.userIds) ? (r.userIds as unknown[]).filter((u): u is string => typeof u === 'string') : [],
+    status: r.status as SubscriptionStatus,
+    expiresAt: ms(r.expiresAt),
+    lastRenewedAt: ms(r.lastRenewedAt),
+    lastNotificationAt: ms(r.lastNotificationAt),
+    lastError: r.lastError,
+    lastErrorAt: ms(r.lastErrorAt),
+  };
+}
+
+export interface SubscriptionPatch {
+  graphSubscriptionId?: string | null;
+  ownerId?: string | null;
+  userIds?: string[];
+  clientState?: string | null;
+  status?: SubscriptionStatus;
+  expiresAt?: number | null;
+  lastRenewedAt?: number | null;
+  lastNotificationAt?: number | null;
+  lastError?: string | null;
+  lastErrorAt?: number | null;
+}
+
+export function createSubscriptionStore(db: Db, secrets: SecretBox) {
+  return {
+    async list(connectionId: string): Promise<SubscriptionRow[]> {
+      const rows = await db
+        .select()
+        .from(subscriptions)
+        .where(eq(subscriptions.connectionId, connectionId))
+        .orderBy(asc(subscriptions.groupIndex));
+      return rows.map(toRow);
+    },
+    async get(id: string): Promise<SubscriptionRow | null> {
+      const [r] = await db.select().from(subscriptions).where(eq(subscriptions.id, id)).limit(1);
+      return r ? toRow(r) : null;
+    },
+    async byGraphId(graphSubscriptionId: string): Promise<(SubscriptionRow & { clientState: string | null }) | null> {
+      const [r] = await db
+        .select()
+        .from(subscriptions)
+        .where(eq(subscriptions.graphSubscriptionId, graphSubscriptionId))
+        .limit(1);
+      if (!r) return null;
+      return { ...toRow(r), clientState: r.clientStateEnc ? secrets.open(r.clientStateEnc) : null };
+    },
+    /** For the webhook: the subscription and its clientState, or null. */
+    async lookup(graphSubscriptionId: string): Promise<KnownSubscription | null> {
+      const [r] = await db
+        .select({ connectionId: subscriptions.connectionId, enc: subscriptions.clientStateEnc })
+        .from(subscriptions)
+        .where(eq(subscriptions.graphSubscriptionId, graphSubscriptionId))
+        .limit(1);
+      if (!r?.enc) return null;
+      return { connectionId: r.connectionId, clientState: secrets.open(r.enc) };
+    },
+    async insert(connectionId: string, groupIndex: number, userIds: string[], ownerId: string | null): Promise<SubscriptionRow> {
+      const [r] = await db
+        .insert(subscriptions)
+        .values({ connectionId, groupIndex, userIds, ownerId, status: 'planned' })
+        .returning();
+      return toRow(r!);
+    },
+    async update(id: string, p: SubscriptionPatch, now: number): Promise<void> {
+      const set: Partial<typeof subscriptions.$inferInsert> = { updatedAt: new Date(now) };
+      if (p.graphSubscriptionId !== undefined) set.graphSubscriptionId = p.graphSubscriptionId;
+      if (p.ownerId !== undefined) set.ownerId = p.ownerId;
+      if (p.userIds !== undefined) set.userIds = p.userIds;
+      if (p.clientState !== undefined) set.clientStateEnc = p.clientState === null ? null : secrets.seal(p.clientState);
+      if (p.status !== undefined) set.status = p.status;
+      if (p.expiresAt !== undefined) set.expiresAt = date(p.expiresAt);
+      if (p.lastRenewedAt !== undefined) set.lastRenewedAt = date(p.lastRenewedAt);
+      if (p.lastNotificationAt !== undefined) set.lastNotificationAt = date(p.lastNotificationAt);
+      if (p.lastError !== undefined) set.lastError = p.lastError;
+      if (p.lastErrorAt !== undefined) set.lastErrorAt = date(p.lastErrorAt);
+      await db.update(subscriptions).set(set).where(eq(subscriptions.id, id));
+    },
+    async remove(id: string): Promise<void> {
+      await db.delete(subscriptions).where(eq(subscriptions.id, id));
+    },
+    async noteNotifications(graphSubscriptionIds: readonly string[], at: number): Promise<void> {
+      if (graphSubscriptionIds.length === 0) return;
+      await db
+        .update(subscriptions)
+        .set({ lastNotificationAt: new Date(at) })
+        .where(inArray(subscriptions.graphSubscriptionId, [...graphSubscriptionIds]));
+    },
+    async owners(connectionId: string): Promise<OwnerRow[]> {
+      const rows = await db
+        .select()
+        .from(subscriptionOwners)
+        .where(eq(subscriptionOwners.connectionId, connectionId))
+        .orderBy(asc(subscriptionOwners.createdAt), asc(subscriptionOwners.userPrincipalName));
+      return rows.map((r) => ({
+        id: r.id,
+        connectionId: r.connectionId,
+        userId: r.userId,
+        userPrincipalName: r.userPrincipalName,
+        kind: r.kind as OwnerRow['kind'],
+        tokenStatus: r.tokenStatus,
+        lastError: r.lastError,
+        lastRefreshAt: ms(r.lastRefreshAt),
+        createdAt: r.createdAt.getTime(),
+      }));
+    },
+    async mappedUsers(connectionId: string): Promise<string[]> {
+      const rows = await db
+        .select({ userId: mappings.userId })
+        .from(mappings)
+        .where(and(eq(mappings.connectionId, connectionId), eq(mappings.included, true)))
+        .orderBy(asc(mappings.userId));
+      return rows.map((r) => r.userId);
+    },
+  };
+}
+export type SubscriptionStore = ReturnType<typeof createSubscriptionStore>;
