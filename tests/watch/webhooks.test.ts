@@ -20,6 +20,7 @@ import { defaultBackend, openTestStorage } from '../support/db.ts';
 
 const logger = createLogger({ level: 'silent' });
 const APP_ID = '11111111-2222-3333-4444-555555555555';
+type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
 describe('Graph webhooks and the inbox worker', () => {
   let storage: Storage;
