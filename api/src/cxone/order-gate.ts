@@ -1,0 +1,45 @@
+import type { AgentStateSnapshot } from '../domain/cxone.ts';
+
+/**
+ * Per-agent ordering for the CXone change stream (poll and push feed the same one): a state older than
+ * the last one seen for that agent is dropped, and so is an exact repeat. Order is by start time, then
+ * by `sequence` when the source gives one (push). Pure and in memory; share one gate per connection.
+ */
+export interface AgentStateGate {
+  /** True when the state is new for its agent (and records it); false when it is stale or a repeat. */
+  admit(state: AgentStateSnapshot, sequence?: number): boolean;
+  /** Admits what passes, in order. */
+  filter(states: readonly AgentStateSnapshot[], sequences?: readonly (number | undefined)[]): AgentStateSnapshot[];
+  forget(agentId: string): void;
+}
+
+const fingerprint = (s: AgentStateSnapshot) =>
+  [s.state, s.outStateId, s.isAcw, s.contactId, s.isOutbound, s.agentToAgent, s.startTime].join('|');
+
+export function createAgentStateGate(): AgentStateGate {
+  const last = new Map<string, { t: number; seq: number | undefined; fp: string }>();
+  const gate: AgentStateGate = {
+    admit(state, sequence) {
+      const t = Date.parse(state.startTime);
+      const fp = fingerprint(state);
+      const prev = last.get(state.agentId);
+      if (prev) {
+        if (t < prev.t) return false;
+        if (t === prev.t) {
+          if (prev.seq !== undefined && sequence !== undefined) {
+            if (sequence <= prev.seq) return false;
+          } else if (fp === prev.fp) return false;
+        }
+      }
+      last.set(state.agentId, { t, seq: sequence, fp });
+      return true;
+    },
+    filter(states, sequences) {
+      return states.filter((s, i) => gate.admit(s, sequences?.[i]));
+    },
+    forget(agentId) {
+      last.delete(agentId);
+    },
+  };
+  return gate;
+}

@@ -1,0 +1,476 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildSeed, type Seed } from '../shared/seed.ts';
+import { handleControl } from './control-http.ts';
+import { type DayStep, dayScript } from './day.ts';
+import { createFaults, type FaultSpec } from './faults.ts';
+import { type ControlState, createModel, type EmulatedAgentState, ModelError, type SetTarget } from './model.ts';
+import { createPusher, type PushConfig } from './push.ts';
+import { agentEntry, agentStateEntry, type CodeListStyle, codesBody } from './wire.ts';
+
+export interface CxoneEmulatorOptions {
+  port?: number;
+  host?: string;
+  seed?: Seed;
+  /** Agents in the default seed (ignored when `seed` is given). */
+  agents?: number;
+  pushUrl?: string;
+  pushSecret?: string;
+  pushConnectionId?: string;
+  /** The emulator's time source (default Date.now); advanceTime() adds to it. */
+  now?: () => number;
+  /** Token lifetime in seconds (default 3600, as CXone). */
+  tokenLifetimeSec?: number;
+  /** Unavailable-code list shape (default modern). */
+  codeListStyle?: CodeListStyle;
+}
+
+export interface EmulatorCall {
+  seq: number;
+  at: number;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  status: number;
+  body: unknown;
+}
+
+export interface CxoneEmulatorControl {
+  setAgentState(agentId: string, s: ControlState): EmulatedAgentState;
+  login(agentId: string): EmulatedAgentState;
+  logout(agentId: string): EmulatedAgentState;
+  startContact(agentId: string, type: 'inbound' | 'outbound', o?: { agentToAgent?: boolean }): EmulatedAgentState;
+  endContact(agentId: string, o?: { acw?: boolean }): EmulatedAgentState;
+  /** Plays a scripted working day as emulator time passes; returns the script. */
+  driveDay(agentId: string, o?: { speed?: number }): DayStep[];
+  configurePush(c: PushConfig | null): void;
+  /** Resolves when every queued push has been delivered (or failed). */
+  flushPush(): Promise<void>;
+  injectFault(f: FaultSpec): void;
+  clearFaults(): void;
+  revokeKey(): void;
+  restoreKey(): void;
+  calls(o?: { since?: number; pathPrefix?: string }): EmulatorCall[];
+  resetCalls(): void;
+  agentState(agentId: string): EmulatedAgentState;
+  agentStates(): EmulatedAgentState[];
+  advanceTime(ms: number): void;
+  now(): number;
+  setCodeListStyle(style: CodeListStyle): void;
+}
+
+export interface CxoneEmulator {
+  url: string;
+  /** What CXONE_BASE_URL points to (CXone's api_endpoint). */
+  baseUrl: string;
+  /** Where /authentication/v1/token/access-key lives. */
+  authUrl: string;
+  accessKey: { id: string; secret: string };
+  businessUnitId: string;
+  seed: Seed;
+  control: CxoneEmulatorControl;
+  stop(): Promise<void>;
+}
+
+const SERVICES_RE = /^\/incontactapi\/services\/v\d+(?:\.\d+)?(\/.*)$/i;
+const TOKEN_RE = /^\/authentication\/v\d+(?:\.\d+)?\/token\/access-key\/?$/i;
+const MAX_BODY = 1024 * 1024;
+
+export class HttpFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startCxoneEmulator(opts: CxoneEmulatorOptions = {}): Promise<CxoneEmulator> {
+  const seed = opts.seed ?? buildSeed({ agents: opts.agents ?? 48 });
+  const baseNow = opts.now ?? Date.now;
+  let offset = 0;
+  const now = () => baseNow() + offset;
+  const model = createModel(seed, now);
+  const faults = createFaults(now);
+  const businessUnitId = 4600123;
+  const accessKey = { id: `AK${randomBytes(8).toString('hex').toUpperCase()}`, secret: randomBytes(24).toString('base64url') };
+  const tokenLifetimeSec = opts.tokenLifetimeSec ?? 3600;
+  const tokens = new Map<string, number>();
+  let keyRevoked = false;
+  let codeStyle: CodeListStyle = opts.codeListStyle ?? 'modern';
+  let calls: EmulatorCall[] = [];
+  let callSeq = 0;
+  const scripts: { agentId: string; startAt: number; steps: DayStep[] }[] = [];
+  const pusher = createPusher({
+    businessUnitId,
+    toEntry: (s) => ({ ...agentStateEntry(s, seed, businessUnitId), sequence: s.sequence }),
+    record: (c) => calls.push({ seq: ++callSeq, at: now(), ...c }),
+  });
+  if (opts.pushUrl) {
+    if (!opts.pushSecret) throw new TypeError('pushSecret: required with pushUrl');
+    pusher.configure({ url: opts.pushUrl, secret: opts.pushSecret, connectionId: opts.pushConnectionId ?? '' });
+  }
+  model.onChange((s) => pusher.enqueue(s));
+
+  function tick() {
+    const t = now();
+    for (const sc of scripts) {
+      while (sc.steps.length && sc.startAt + sc.steps[0]!.atMs <= t) {
+        const step = sc.steps.shift()!;
+        try {
+          if (step.action === 'login') model.login(sc.agentId);
+          else if (step.action === 'logout') model.logout(sc.agentId);
+          else if (step.action === 'set') model.force(sc.agentId, step.to);
+          else if (step.action === 'startContact')
+            model.startContact(sc.agentId, step.type, { agentToAgent: step.agentToAgent ?? false });
+          else if (step.action === 'endContact') model.endContact(sc.agentId, { acw: step.acw ?? false });
+        } catch {
+          // A step that no longer fits (the state was changed by hand meanwhile) is skipped.
+        }
+      }
+    }
+    for (let i = scripts.length - 1; i >= 0; i--) if (scripts[i]!.steps.length === 0) scripts.splice(i, 1);
+  }
+
+  const control: CxoneEmulatorControl = {
+    setAgentState: (id, s) => model.force(id, s),
+    login: (id) => model.login(id),
+    logout: (id) => model.logout(id),
+    startContact: (id, type, o) => model.startContact(id, type, o),
+    endContact: (id, o) => model.endContact(id, o),
+    driveDay(agentId, o = {}) {
+      model.state(agentId);
+      const steps = dayScript(o.speed ?? 1);
+      scripts.push({ agentId, startAt: now(), steps: [...steps] });
+      tick();
+      return steps;
+    },
+    configurePush: (c) => pusher.configure(c),
+    flushPush: () => pusher.flush(),
+    injectFault: (f) => faults.inject(f),
+    clearFaults: () => faults.clear(),
+    revokeKey() {
+      keyRevoked = true;
+      tokens.clear();
+    },
+    restoreKey() {
+      keyRevoked = false;
+    },
+    calls: (o = {}) =>
+      calls.filter(
+        (c) =>
+          (o.since === undefined || c.at >= o.since) &&
+          (o.pathPrefix === undefined || logical(c.path).toLowerCase().startsWith(o.pathPrefix.toLowerCase())),
+      ),
+    resetCalls() {
+      calls = [];
+    },
+    agentState: (id) => model.state(id),
+    agentStates: () => model.all(),
+    advanceTime(ms) {
+      if (!(Number.isFinite(ms) && ms >= 0)) throw new TypeError('ms: must be a non-negative number');
+      offset += ms;
+      tick();
+    },
+    now,
+    setCodeListStyle(style) {
+      if (style !== 'modern' && style !== 'legacy') throw new TypeError('style: must be "modern" or "legacy"');
+      codeStyle = style;
+    },
+  };
+
+  function checkBearer(req: IncomingMessage) {
+    const h = req.headers.authorization ?? '';
+    const m = /^bearer\s+(.+)$/i.exec(h);
+    const exp = m ? tokens.get(m[1]!) : undefined;
+    if (exp === undefined) throw new HttpFailure(401, 'invalid_token', 'missing or unknown bearer token');
+    if (now() >= exp) {
+      tokens.delete(m![1]!);
+      throw new HttpFailure(401, 'invalid_token', 'the access token has expired');
+    }
+  }
+
+  function issueToken(body: unknown) {
+    const b = (body ?? {}) as Record<string, unknown>;
+    if (typeof b.accessKeyId !== 'string' || typeof b.accessKeySecret !== 'string')
+      throw new HttpFailure(400, 'invalid_request', 'accessKeyId and accessKeySecret are required');
+    if (keyRevoked || b.accessKeyId !== accessKey.id || b.accessKeySecret !== accessKey.secret)
+      throw new HttpFailure(401, 'invalid_client', 'the access key is invalid or has been deactivated');
+    const token = randomBytes(24).toString('base64url');
+    tokens.set(token, now() + tokenLifetimeSec * 1000);
+    return {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: tokenLifetimeSec,
+      refresh_token: randomUUID(),
+      id_token: 'emulator.id.token',
+      issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    };
+  }
+
+  function api(method: string, path: string, query: URLSearchParams, body: unknown): { status: number; body?: unknown } {
+    const p = path.replace(/\/+$/, '').toLowerCase();
+    const int = (name: string, def: number) => {
+      const v = query.get(name);
+      if (v === null) return def;
+      if (!/^\d+$/.test(v)) throw new HttpFailure(400, 'InvalidParameter', `${name}: must be a non-negative integer`);
+      return Number(v);
+    };
+    if (method === 'GET' && p === '/agents') {
+      const skip = int('skip', 0);
+      const top = int('top', 100);
+      const t = model.pollTime();
+      const list = seed.agents.map((_, i) => agentEntry(seed, i, t));
+      return {
+        status: 200,
+        body: {
+          businessUnitId,
+          lastPollTime: new Date(t).toISOString(),
+          totalRecords: list.length,
+          _links: {},
+          agents: list.slice(skip, skip + top),
+        },
+      };
+    }
+    if (method === 'GET' && p === '/teams') {
+      return {
+        status: 200,
+        body: {
+          totalRecords: seed.teams.length,
+          teams: seed.teams.map((t) => ({
+            teamId: Number(t.teamId),
+            teamName: t.teamName,
+            isActive: true,
+            agentCount: seed.agents.filter((a) => a.teamId === t.teamId).length,
+            teamUuid: `team-${t.teamId}`,
+          })),
+        },
+      };
+    }
+    const codesM = /^\/teams\/([^/]+)\/unavailable-codes$/.exec(p);
+    if (method === 'GET' && codesM) {
+      const teamId = decodeURIComponent(codesM[1]!);
+      if (!seed.teams.some((t) => t.teamId === teamId)) throw new HttpFailure(404, 'NotFound', `team ${teamId} does not exist`);
+      return { status: 200, body: codesBody(seed, teamId, codeStyle) };
+    }
+    if (method === 'GET' && p === '/agents/states') {
+      const sinceRaw = query.get('updatedSince') ?? query.get('updateSince');
+      let since: number | null = null;
+      if (sinceRaw !== null) {
+        since = Date.parse(sinceRaw);
+        if (Number.isNaN(since)) throw new HttpFailure(400, 'InvalidParameter', 'updatedSince: must be an ISO date-time');
+      }
+      const skip = int('skip', 0);
+      const top = int('top', 10_000);
+      const t = model.pollTime();
+      const list = since === null ? model.all() : model.changedSince(since);
+      if (since !== null && list.length === 0) return { status: 304 };
+      return {
+        status: 200,
+        body: {
+          lastPollTime: new Date(t).toISOString(),
+          totalRecords: list.length,
+          _links: {},
+          agentStates: list.slice(skip, skip + top).map((s) => agentStateEntry(s, seed, businessUnitId)),
+        },
+      };
+    }
+    const setM = /^\/agents\/([^/]+)\/state$/.exec(p);
+    if (method === 'POST' && setM) {
+      model.setByApi(decodeURIComponent(setM[1]!), parseTarget(body));
+      return { status: 202, body: {} };
+    }
+    if (method === 'POST' && p === '/agent-sessions/join') {
+      const b = (body ?? {}) as Record<string, unknown>;
+      if (typeof b.asAgentId !== 'number' && typeof b.asAgentId !== 'string')
+        throw new HttpFailure(400, 'InvalidRequest', 'asAgentId: required');
+      const agentId = String(b.asAgentId);
+      const st = model.state(agentId);
+      if (st.state === 'LoggedOut') throw new HttpFailure(409, 'AgentNotLoggedIn', `agent ${agentId} has no session to join`);
+      const sessionId = randomUUID();
+      sessionsById.set(sessionId, agentId);
+      return { status: 202, body: { sessionId } };
+    }
+    const sessM = /^\/agent-sessions\/([^/]+)\/state$/.exec(p);
+    if (method === 'POST' && sessM) {
+      const agentId = sessionsById.get(decodeURIComponent(sessM[1]!));
+      if (!agentId) throw new HttpFailure(404, 'SessionNotFound', 'the agent session does not exist or has ended');
+      const b = (body ?? {}) as Record<string, unknown>;
+      let target: SetTarget;
+      if (b.state === 'Available') target = { state: 'Available' };
+      else if (b.state === 'Unavailable') {
+        const code = seed.unavailableCodes.find(
+          (c) => typeof b.reason === 'string' && c.outStateName.toLowerCase() === b.reason.toLowerCase(),
+        );
+        if (!code) throw new HttpFailure(400, 'InvalidRequest', `reason: "${String(b.reason)}" is not an unavailable code name`);
+        target = { state: 'Unavailable', outStateId: code.outStateId };
+      } else throw new HttpFailure(400, 'InvalidRequest', 'state: must be "Available" or "Unavailable"');
+      model.setByApi(agentId, target);
+      return { status: 202, body: {} };
+    }
+    throw new HttpFailure(404, 'NotFound', `no such resource: ${method} ${path}`);
+  }
+  const sessionsById = new Map<string, string>();
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const method = req.method ?? 'GET';
+    const path = url.pathname;
+    if (path === '/_emulator' || path.startsWith('/_emulator/')) {
+      return handleControl(req, res, url, control, { model, readBody: () => readJson(req), emulatorInfo: info });
+    }
+    tick();
+    const isToken = TOKEN_RE.test(path);
+    const svc = SERVICES_RE.exec(path);
+    let body: unknown = null;
+    let status = 500;
+    let out: unknown;
+    const headers: Record<string, string> = {};
+    try {
+      body = method === 'POST' ? await readJson(req) : null;
+      const fault = isToken || svc ? faults.match(logical(path), isToken) : undefined;
+      if (fault?.kind === 'outage') {
+        record(method, path, url, 0, body);
+        req.socket.destroy();
+        return;
+      }
+      if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs ?? 2000));
+      if (fault?.kind === 'throttle') {
+        if (fault.retryAfterSec !== undefined) headers['retry-after'] = String(fault.retryAfterSec);
+        throw new HttpFailure(429, 'TooManyRequests', 'rate limit exceeded');
+      }
+      if (fault?.kind === 'server_error')
+        throw new HttpFailure(fault.status ?? 500, 'InternalServerError', 'emulated server error');
+      if (isToken && method === 'POST') {
+        out = issueToken(body);
+        status = 200;
+      } else if (path === '/.well-known/cxone-configuration' && method === 'GET') {
+        out = { ...info(), area: 'emu1', cluster: 'EMU1', tenantId: query(url, 'tenantId') };
+        status = 200;
+      } else if (svc) {
+        checkBearer(req);
+        if (fault?.kind === 'unauthorized') throw new HttpFailure(401, 'invalid_token', 'the access token was rejected');
+        if (fault?.kind === 'forbidden')
+          throw new HttpFailure(403, 'Forbidden', 'the access key user lacks a required permission');
+        const r = api(method, svc[1]!, url.searchParams, body);
+        status = r.status;
+        out = fault?.kind === 'bad_payload' && status === 200 ? (fault.body ?? badShape(svc[1]!)) : r.body;
+      } else throw new HttpFailure(404, 'NotFound', `no such resource: ${method} ${path}`);
+    } catch (err) {
+      if (err instanceof HttpFailure || err instanceof ModelError) {
+        status = err.status;
+        out = { error: err.code, errorDescription: err.message };
+      } else {
+        status = 500;
+        out = { error: 'InternalServerError', errorDescription: (err as Error).message };
+      }
+    }
+    record(method, path, url, status, body);
+    send(res, status, out, headers);
+  }
+
+  function record(method: string, path: string, url: URL, status: number, body: unknown) {
+    const safe =
+      body && typeof body === 'object' && 'accessKeySecret' in body ? { ...body, accessKeySecret: '[redacted]' } : body;
+    calls.push({ seq: ++callSeq, at: now(), method, path, query: Object.fromEntries(url.searchParams), status, body: safe });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: Error) => {
+      if (!res.headersSent) send(res, 500, { error: 'InternalServerError', errorDescription: err.message });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`;
+  const info = () => ({ api_endpoint: url, auth_endpoint: url });
+  const timer = setInterval(tick, 250);
+  timer.unref();
+
+  return {
+    url,
+    baseUrl: url,
+    authUrl: url,
+    accessKey,
+    businessUnitId: String(businessUnitId),
+    seed,
+    control,
+    async stop() {
+      clearInterval(timer);
+      await pusher.flush().catch(() => {});
+      pusher.configure(null);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function logical(path: string): string {
+  const m = SERVICES_RE.exec(path);
+  return m ? m[1]! : path;
+}
+
+function query(url: URL, name: string): string | null {
+  return url.searchParams.get(name);
+}
+
+function parseTarget(body: unknown): SetTarget {
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (b.state === 'Available') return { state: 'Available' };
+  if (b.state === 'Unavailable') {
+    if (!(typeof b.outStateId === 'number' && Number.isInteger(b.outStateId) && b.outStateId > 0))
+      throw new HttpFailure(400, 'InvalidRequest', 'outStateId: required (a positive integer) for Unavailable');
+    return { state: 'Unavailable', outStateId: b.outStateId };
+  }
+  throw new HttpFailure(400, 'InvalidRequest', 'state: only "Available" or "Unavailable" can be set');
+}
+
+/** A body with the right wrapper but wrong field types, per resource. */
+function badShape(path: string): unknown {
+  const p = path.toLowerCase();
+  if (p.startsWith('/agents/states'))
+    return { lastPollTime: 'not-a-date', agentStates: [{ agentId: 100001, agentStateName: 42 }] };
+  if (p.startsWith('/agents')) return { agents: [{ agentId: null, firstName: 7 }] };
+  if (p.startsWith('/teams')) return { teams: 'none' };
+  return { unexpected: true };
+}
+
+export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  if (status === 304 || body === undefined) {
+    res.writeHead(status, headers);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+export async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new HttpFailure(413, 'PayloadTooLarge', 'request body too large');
+    chunks.push(c as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text.trim()) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpFailure(400, 'InvalidJson', 'body: not valid JSON');
+  }
+}
