@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { Server } from 'restify';
+import type { RenewSubscriptionsNow } from './bot-backend/backend.ts';
+import { type BotWiring, setUpBot } from './bot-backend/wire.ts';
 import type { Config } from './config.ts';
 import { createSecretBox, resolveEncryptionKey, type SecretBox } from './crypto/secrets.ts';
+import { type Clock, systemClock } from './domain/ports.ts';
 import { registerHealthRoutes } from './http/health.ts';
 import { createHttpServer, listen } from './http/server.ts';
 import { registerStaticTab } from './http/static-tab.ts';
 import { createLogger, type Logger } from './logging.ts';
+import type { Notifier } from './notices/notifier.ts';
 import { openStorage, type Storage } from './storage/db.ts';
 
 export const VERSION = '0.1.0';
@@ -20,12 +24,18 @@ export interface App {
   storage: Storage;
   secrets: SecretBox;
   server: Server;
+  /** The NoticeSink (alerts + bot cards) engine and watchers report faults and agent notices to. */
+  notices: Notifier;
   stop(): Promise<void>;
 }
 
 export interface AppOptions {
   config: Config;
   logger?: Logger;
+  /** Time source for the bot and notices (tests). */
+  clock?: Clock;
+  /** Subscription renewal for the bot's "Renew now" (the subscription manager provides it). */
+  renewSubscriptionsNow?: RenewSubscriptionsNow;
 }
 
 /**
@@ -49,16 +59,28 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const server = createHttpServer({ logger });
   registerHealthRoutes(server, { storage, startedAt: Date.now(), version: VERSION });
   registerStaticTab(server, { logger });
+  let baseUrl = config.PUBLIC_BASE_URL ?? '';
+  const bot: BotWiring = setUpBot({
+    server,
+    config,
+    storage,
+    logger,
+    clock: opts.clock ?? systemClock,
+    baseUrl: () => baseUrl,
+    renewSubscriptionsNow: opts.renewSubscriptionsNow,
+  });
 
   let port: number;
   try {
     port = await listen(server, config.PORT, config.HOST);
   } catch (err) {
+    await bot.stop();
     await storage.close();
     throw err;
   }
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
   const url = `http://${host}:${port}`;
+  baseUrl = config.PUBLIC_BASE_URL ?? url;
   logger.info({ url, storage: storage.kind }, 'listening');
 
   let stopped: Promise<void> | undefined;
@@ -73,12 +95,13 @@ export async function startApp(opts: AppOptions): Promise<App> {
         });
         server.server.closeIdleConnections?.();
       });
+      await bot.stop();
       await storage.close();
       logger.info('stopped');
     })();
     return stopped;
   };
-  return { url, port, config, logger, storage, secrets, server, stop };
+  return { url, port, config, logger, storage, secrets, server, notices: bot.notifier, stop };
 }
 
 /** Adds a CA (e.g. the local emulators') to the trusted set for every outgoing TLS connection. */
