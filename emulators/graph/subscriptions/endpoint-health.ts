@@ -1,0 +1,68 @@
+/**
+ * Graph's judgement of a notification endpoint (change-notifications-delivery-webhooks,
+ * "Throttling"): over 10% of answers slower than 3 s in 10 minutes → "slow"; over 15% slower than
+ * 10 s → "dropping" (notifications are dropped for 10 minutes). Simplified: the last 10 minutes of
+ * answers (by emulator time, up to 1,000 per endpoint) with at least 10 answers before judging;
+ * "slow" is reported but does not delay delivery. Pure apart from the timestamps it is given.
+ */
+export type EndpointState = 'ok' | 'slow' | 'dropping';
+
+const WINDOW_MS = 10 * 60_000;
+const MIN_SAMPLES = 10;
+const MAX_SAMPLES = 1000;
+
+export interface EndpointReport {
+  url: string;
+  state: EndpointState;
+  answers: number;
+  slowerThan3s: number;
+  slowerThan10s: number;
+  droppingUntil: number | null;
+}
+
+export class EndpointHealth {
+  private readonly samples = new Map<string, { at: number; ms: number }[]>();
+  private readonly dropUntil = new Map<string, number>();
+
+  record(url: string, at: number, ms: number): void {
+    let list = this.samples.get(url);
+    if (!list) {
+      list = [];
+      this.samples.set(url, list);
+    }
+    list.push({ at, ms });
+    if (list.length > MAX_SAMPLES) list.splice(0, list.length - MAX_SAMPLES);
+    const r = this.report(url, at);
+    if (r.answers >= MIN_SAMPLES && r.slowerThan10s / r.answers > 0.15 && !this.isDropping(url, at))
+      this.dropUntil.set(url, at + WINDOW_MS);
+  }
+
+  isDropping(url: string, now: number): boolean {
+    const until = this.dropUntil.get(url);
+    return until !== undefined && until > now;
+  }
+
+  report(url: string, now: number): EndpointReport {
+    const recent = (this.samples.get(url) ?? []).filter((s) => s.at > now - WINDOW_MS);
+    const slow = recent.filter((s) => s.ms > 3000).length;
+    const verySlow = recent.filter((s) => s.ms > 10_000).length;
+    const dropping = this.isDropping(url, now);
+    const state: EndpointState = dropping
+      ? 'dropping'
+      : recent.length >= MIN_SAMPLES && slow / recent.length > 0.1
+        ? 'slow'
+        : 'ok';
+    return {
+      url,
+      state,
+      answers: recent.length,
+      slowerThan3s: slow,
+      slowerThan10s: verySlow,
+      droppingUntil: dropping ? this.dropUntil.get(url)! : null,
+    };
+  }
+
+  all(now: number): EndpointReport[] {
+    return [...this.samples.keys()].map((u) => this.report(u, now));
+  }
+}
