@@ -4,13 +4,18 @@ import type { Server } from 'restify';
 import type { RenewSubscriptionsNow } from './bot-backend/backend.ts';
 import { type BotWiring, setUpBot } from './bot-backend/wire.ts';
 import type { Config } from './config.ts';
+import { createSecurity } from './auth/setup.ts';
+import { createConnectionClientFactory } from './connections/client-factory.ts';
+import { createRuntimeProvider, type RuntimeProvider } from './connections/runtime.ts';
 import { createSecretBox, resolveEncryptionKey, type SecretBox } from './crypto/secrets.ts';
-import { type Clock, systemClock } from './domain/ports.ts';
+import { type Clock, type SyncEventSink, systemClock } from './domain/ports.ts';
 import { registerHealthRoutes } from './http/health.ts';
 import { createHttpServer, listen } from './http/server.ts';
 import { registerStaticTab } from './http/static-tab.ts';
 import { createLogger, type Logger } from './logging.ts';
 import type { Notifier } from './notices/notifier.ts';
+import { registerAdminApi } from './routes/index.ts';
+import { createLoggingSink } from './routes/logging-sink.ts';
 import { openStorage, type Storage } from './storage/db.ts';
 
 export const VERSION = '0.1.0';
@@ -26,6 +31,8 @@ export interface App {
   server: Server;
   /** The NoticeSink (alerts + bot cards) engine and watchers report faults and agent notices to. */
   notices: Notifier;
+  /** Per-connection Graph/CXone clients, rebuilt after a settings or secret change. */
+  runtimes: RuntimeProvider;
   stop(): Promise<void>;
 }
 
@@ -36,6 +43,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Subscription renewal for the bot's "Renew now" (the subscription manager provides it). */
   renewSubscriptionsNow?: RenewSubscriptionsNow;
+  /** Where settings changes are published (the engine's sink; default: logged). */
+  syncEvents?: SyncEventSink;
 }
 
 /**
@@ -59,6 +68,28 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const server = createHttpServer({ logger });
   registerHealthRoutes(server, { storage, startedAt: Date.now(), version: VERSION });
   registerStaticTab(server, { logger });
+  const clock = opts.clock ?? systemClock;
+  const runtimes = createRuntimeProvider({
+    db: storage.db,
+    secrets,
+    logger,
+    graphBaseUrl: config.GRAPH_BASE_URL,
+    authorityHost: config.AUTHORITY_HOST,
+  });
+  const security = await createSecurity(config, { logger, clock });
+  const adminApi = registerAdminApi(server, {
+    storage,
+    secrets,
+    logger,
+    config,
+    authenticator: security.authenticator,
+    devSigner: security.devSigner,
+    sink: opts.syncEvents ?? createLoggingSink(logger),
+    runtimes,
+    clients: createConnectionClientFactory({ graphBaseUrl: config.GRAPH_BASE_URL, authorityHost: config.AUTHORITY_HOST, logger }),
+    clock,
+    version: VERSION,
+  });
   let baseUrl = config.PUBLIC_BASE_URL ?? '';
   const bot: BotWiring = setUpBot({
     server,
@@ -96,12 +127,13 @@ export async function startApp(opts: AppOptions): Promise<App> {
         server.server.closeIdleConnections?.();
       });
       await bot.stop();
+      await adminApi.jobs.drain();
       await storage.close();
       logger.info('stopped');
     })();
     return stopped;
   };
-  return { url, port, config, logger, storage, secrets, server, notices: bot.notifier, stop };
+  return { url, port, config, logger, storage, secrets, server, notices: bot.notifier, runtimes, stop };
 }
 
 /** Adds a CA (e.g. the local emulators') to the trusted set for every outgoing TLS connection. */

@@ -45,6 +45,8 @@ export const configSchema = z.object({
   AAD_APP_RESOURCE: z.string().min(1).optional(),
   AAD_JWKS_URL: url.optional(),
   DEV_SIGN_IN: bool.default(false),
+  /** Failed sign-ins per client address per minute before the API answers 429. */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
   BOT_ID: z.string().min(1).optional(),
   BOT_PASSWORD: z.string().min(1).optional(),
   BOT_TENANT_ID: z.string().min(1).optional(),
