@@ -48,7 +48,8 @@ export interface LifecycleItem {
 
 export interface SubscriptionManagerDeps {
   store: SubscriptionStore;
-  graph: SubscriptionGraph;
+  /** The connection's Graph client. */
+  graph(connectionId: string): Promise<SubscriptionGraph>;
   owners: OwnerTokenSource;
   certs: CertStore;
   leases?: LeaseManager | undefined;
@@ -101,7 +102,7 @@ const statusOf = (err: unknown) => (err instanceof ExternalError ? err.extra.sta
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
-  const { store, graph, clock, notices } = deps;
+  const { store, clock, notices } = deps;
   const log = deps.logger.child({ component: 'subscriptions' });
   const lifetime = deps.lifetimeMs ?? 58 * 60_000;
   const renewBefore = deps.renewBeforeMs ?? 20 * 60_000;
@@ -150,7 +151,10 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
   async function deleteRemote(connectionId: string, row: SubscriptionRow): Promise<void> {
     if (!row.graphSubscriptionId || !row.ownerId) return;
     try {
-      await graph.deleteSubscription(await tokenFor(connectionId, row.ownerId), row.graphSubscriptionId);
+      await (await deps.graph(connectionId)).deleteSubscription(
+        await tokenFor(connectionId, row.ownerId),
+        row.graphSubscriptionId,
+      );
     } catch (err) {
       if (statusOf(err) !== 404)
         log.warn({ connectionId, err: messageOf(err) }, 'deleting a subscription failed (it will expire)');
@@ -180,7 +184,7 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
     await store.update(row.id, { userIds, ownerId, graphSubscriptionId: null, clientState, status: 'planned' }, now);
     try {
       const cert = await deps.certs.current(connectionId);
-      const created = await graph.createSubscription(await tokenFor(connectionId, ownerId), {
+      const created = await (await deps.graph(connectionId)).createSubscription(await tokenFor(connectionId, ownerId), {
         changeType: 'updated',
         resource: buildResource(userIds),
         notificationUrl: base + NOTIFICATIONS_PATH,
@@ -241,7 +245,7 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
       return (await create(connectionId, row, row.userIds, row.ownerId)) ? 'recreated' : 'failed';
     const now = clock.now();
     try {
-      const r = await graph.renewSubscription(
+      const r = await (await deps.graph(connectionId)).renewSubscription(
         await tokenFor(connectionId, row.ownerId),
         row.graphSubscriptionId,
         new Date(now + lifetime).toISOString(),
