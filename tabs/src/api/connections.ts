@@ -1,29 +1,20 @@
 import type { ApiClient } from './client.ts';
-import type { Connection, ConnectionTestResult } from './types.ts';
+import type { Connection, ConnectionCreate, ConnectionPatch, ConnectionTestReport, Job, Me } from './types.ts';
 
-/** Body for creating/updating a connection. Secrets are sent only when the admin typed a new one. */
-export interface ConnectionInput {
-  name: string;
-  tenantId: string;
-  azureClientId: string;
-  azureClientSecret?: string;
-  cxoneBaseUrl: string;
-  cxoneAuthUrl?: string | null;
-  cxoneAccessKeyId: string;
-  cxoneAccessKeySecret?: string;
-  cxoneBusinessUnitId?: string | null;
-}
+const at = (id: string) => `/api/connections/${encodeURIComponent(id)}`;
 
-const list = <T>(body: T[] | { items?: T[]; connections?: T[] }): T[] =>
-  Array.isArray(body) ? body : (body.items ?? body.connections ?? []);
+export const fetchMe = (api: ApiClient) => api.get<Me>('/api/me');
 
-export const listConnections = async (api: ApiClient) =>
-  list(await api.get<Connection[] | { items?: Connection[]; connections?: Connection[] }>('/api/connections'));
+export const listConnections = async (api: ApiClient) => (await api.get<{ items: Connection[] }>('/api/connections')).items;
 
-export const createConnection = (api: ApiClient, input: ConnectionInput) => api.post<Connection>('/api/connections', input);
+export const createConnection = (api: ApiClient, input: ConnectionCreate) => api.post<Connection>('/api/connections', input);
 
-export const updateConnection = (api: ApiClient, id: string, input: Partial<ConnectionInput>) =>
-  api.patch<Connection>(`/api/connections/${encodeURIComponent(id)}`, input);
+export const updateConnection = (api: ApiClient, id: string, patch: ConnectionPatch) => api.patch<Connection>(at(id), patch);
 
-export const testConnection = (api: ApiClient, id: string) =>
-  api.post<ConnectionTestResult>(`/api/connections/${encodeURIComponent(id)}/test`);
+export const testConnection = (api: ApiClient, id: string) => api.post<ConnectionTestReport>(`${at(id)}/test`);
+
+export const startDirectorySync = (api: ApiClient, id: string) =>
+  api.post<{ jobId: string; started: boolean; job: Job }>(`${at(id)}/directory-sync`);
+
+export const fetchJob = (api: ApiClient, id: string, jobId: string) =>
+  api.get<Job>(`${at(id)}/jobs/${encodeURIComponent(jobId)}`);

@@ -1,41 +1,65 @@
 /**
- * Response shapes of the admin API (api/src/routes/**), as the tab reads them.
+ * Response shapes of the admin API (api/src/routes/**), as the tab reads them. Where the server
+ * module holding a shape is pure (zod only), the type is imported from it so the two cannot drift.
  * Secrets are write-only: the API only says whether one is set and when it changed.
  */
-import type { ConnectionOptions } from '../../../api/src/domain/connection.ts';
+import type { ConnectionCreate, ConnectionPatch, ConnectionView } from '../../../api/src/connections/schemas.ts';
 import type { RuleRow } from '../../../api/src/domain/rules.ts';
 
-export interface Connection {
-  id: string;
-  name: string;
-  tenantId: string;
-  azureClientId: string;
-  azureClientSecretSet: boolean;
-  azureClientSecretUpdatedAt?: string | null;
-  azureClientSecretExpiresAt?: string | null;
-  cxoneBaseUrl: string;
-  cxoneAuthUrl?: string | null;
-  cxoneAccessKeyId: string;
-  cxoneAccessKeySecretSet: boolean;
-  cxoneAccessKeySecretUpdatedAt?: string | null;
-  cxoneBusinessUnitId?: string | null;
-  options: ConnectionOptions;
-  createdAt?: string;
-  updatedAt?: string;
-}
+export type Connection = ConnectionView;
+export type { ConnectionCreate, ConnectionPatch };
+
+export type CheckStatus = 'ok' | 'failed' | 'warning' | 'skipped';
 
 export interface ConnectionCheck {
   id: string;
-  label: string;
-  status: 'ok' | 'failed' | 'warning' | 'skipped';
-  message: string;
-  fix?: string | null;
+  side: 'azure' | 'cxone';
+  title: string;
+  status: CheckStatus;
+  detail: string;
+  fix?: string;
 }
 
-export interface ConnectionTestResult {
+export interface PermissionReport {
+  permission: string;
+  why: string;
+  granted: boolean;
+  confirmed: 'ok' | 'failed' | 'not_tested';
+}
+
+export interface ConnectionTestReport {
   ok: boolean;
+  checkedAt: string;
   checks: ConnectionCheck[];
-  testedAt?: string;
+  permissions: PermissionReport[];
+  adminConsentUrl: string;
+}
+
+export interface DirectorySyncProgress {
+  phase: 'queued' | 'cxone_teams' | 'cxone_agents' | 'cxone_codes' | 'teams_users' | 'done';
+  teams: number;
+  agents: number;
+  codes: number;
+  users: number;
+}
+
+export interface Job {
+  id: string;
+  kind: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  progress: Partial<DirectorySyncProgress>;
+  result: (Partial<DirectorySyncProgress> & { removedUsers?: number }) | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Me {
+  tenantId: string;
+  userId: string;
+  name: string | null;
+  upn: string | null;
+  via: 'sso' | 'dev';
 }
 
 export interface RuleRecord {

@@ -1,5 +1,6 @@
 import { FluentProvider, Spinner, Toaster } from '@fluentui/react-components';
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { DevSignInRequest } from '../api/auth.ts';
 import type { Host } from '../host/teamsHost.ts';
 import { FLUENT_THEMES } from '../host/theme.ts';
 import { useRoute } from '../routing/router.ts';
@@ -35,9 +36,9 @@ function HostedApp({ host }: { host: Host }) {
   const signOut = useCallback(() => session.signOut(), [session]);
   const [signingIn, setSigningIn] = useState(false);
   const signInDev = useCallback(
-    async (name: string) => {
+    async (req: DevSignInRequest) => {
       setSigningIn(true);
-      await session.signInDev(name);
+      await session.signInDev(req);
       setSigningIn(false);
     },
     [session],

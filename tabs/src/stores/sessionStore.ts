@@ -1,4 +1,4 @@
-import { devSignIn, fetchAuthConfig } from '../api/auth.ts';
+import { type DevSignInRequest, devSignIn, fetchAuthConfig } from '../api/auth.ts';
 import { type ApiClient, ApiError, createApiClient, errorMessage } from '../api/client.ts';
 import type { Host } from '../host/teamsHost.ts';
 import { createStore, type Store } from './store.ts';
@@ -21,7 +21,7 @@ export interface SessionController {
   store: Store<Session>;
   api: ApiClient;
   start(): Promise<void>;
-  signInDev(name: string): Promise<void>;
+  signInDev(req: DevSignInRequest): Promise<void>;
   signOut(message?: string): void;
 }
 
@@ -66,11 +66,11 @@ export function createSession(host: Host, storage: Storage = window.sessionStora
         store.set({ status: 'failed', message: errorMessage(err) });
       }
     },
-    async signInDev(name) {
+    async signInDev(req) {
       try {
-        const result = await devSignIn(unauthenticated, name);
+        const result = await devSignIn(unauthenticated, req);
         storage.setItem(TOKEN_KEY, result.token);
-        const shown = result.user?.displayName ?? result.user?.name ?? name;
+        const shown = result.principal.name ?? result.principal.upn ?? req.upn;
         storage.setItem(NAME_KEY, shown);
         store.set({ status: 'signed_in', via: 'dev', userName: shown });
       } catch (err) {

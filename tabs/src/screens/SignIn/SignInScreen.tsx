@@ -11,23 +11,35 @@ import {
   Title2,
 } from '@fluentui/react-components';
 import { type FormEvent, useState } from 'react';
+import type { DevSignInRequest } from '../../api/auth.ts';
 import type { Session } from '../../stores/sessionStore.ts';
 import { useSignInStyles } from './SignInScreen.styles.ts';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface SignInScreenProps {
   session: Exclude<Session, { status: 'signed_in' } | { status: 'starting' }>;
   busy: boolean;
-  onDevSignIn(name: string): void;
+  onDevSignIn(req: DevSignInRequest): void;
   onRetry(): void;
 }
 
 /** Outside Teams: the local dev sign-in when the server offers it, otherwise "open this in Teams". */
 export function SignInScreen({ session, busy, onDevSignIn, onRetry }: SignInScreenProps) {
   const styles = useSignInStyles();
-  const [name, setName] = useState('Local Admin');
+  const [upn, setUpn] = useState('');
+  const [name, setName] = useState('');
+  const [tenantId, setTenantId] = useState('');
+  const upnOk = /^[^@\s]+@[^@\s]+$/.test(upn.trim());
+  const tenantOk = tenantId.trim() === '' || GUID.test(tenantId.trim());
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (name.trim()) onDevSignIn(name.trim());
+    if (!upnOk || !tenantOk) return;
+    onDevSignIn({
+      upn: upn.trim(),
+      ...(name.trim() ? { name: name.trim() } : {}),
+      ...(tenantId.trim() ? { tenantId: tenantId.trim() } : {}),
+    });
   };
   return (
     <main className={styles.root}>
@@ -61,10 +73,29 @@ export function SignInScreen({ session, busy, onDevSignIn, onRetry }: SignInScre
                 <MessageBarBody>{session.message}</MessageBarBody>
               </MessageBar>
             ) : null}
-            <Field label="Your name" required>
+            <Field
+              label="Account (user principal name)"
+              required
+              hint="A user already synced from your directory signs in as themselves, in their tenant."
+              validationMessage={upn && !upnOk ? 'Write it like admin@contoso.com' : undefined}
+            >
+              <Input value={upn} onChange={(_, d) => setUpn(d.value)} autoComplete="username" placeholder="admin@contoso.com" />
+            </Field>
+            <Field label="Display name">
               <Input value={name} onChange={(_, d) => setName(d.value)} autoComplete="name" />
             </Field>
-            <Button appearance="primary" type="submit" disabled={busy || !name.trim()}>
+            <Field
+              label="Tenant ID"
+              hint="Optional: the Entra tenant of the Azure app you will connect."
+              validationMessage={tenantOk ? undefined : 'A tenant id is a GUID'}
+            >
+              <Input
+                value={tenantId}
+                onChange={(_, d) => setTenantId(d.value)}
+                placeholder="00000000-0000-0000-0000-000000000000"
+              />
+            </Field>
+            <Button appearance="primary" type="submit" disabled={busy || !upnOk || !tenantOk}>
               {busy ? <Spinner size="tiny" label="Signing in…" /> : 'Sign in for local use'}
             </Button>
           </form>

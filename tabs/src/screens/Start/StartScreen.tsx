@@ -16,7 +16,7 @@ interface Step {
 }
 
 export function setupSteps(connection: Connection | undefined): Step[] {
-  const connected = !!connection && connection.azureClientSecretSet && connection.cxoneAccessKeySecretSet;
+  const connected = !!connection && connection.azure.clientSecret.set && connection.cxone.accessKeySecret.set;
   return [
     {
       page: 'connection',

@@ -1,5 +1,5 @@
 import { PageHeader } from '../../components/PageHeader/PageHeader.tsx';
 
 export function WatchingScreen(_props: Record<string, unknown>) {
-  return <PageHeader title="Watching" />;
+  return <PageHeader title="Presence watching" />;
 }
