@@ -72,19 +72,32 @@ export function createBotAdapter(opts: BotAuthOptions, bot: Bot, logger: BotLogg
     }
   }
 
+  /** Runs `logic` in the referenced conversation; its failure is the caller's (the turn-error hook would swallow it). */
+  async function proactive(reference: Record<string, unknown>, run: (context: TurnContext) => Promise<void>): Promise<void> {
+    let failure: unknown = null;
+    await adapter.continueConversationAsync(appId, reference as Partial<ConversationReference>, async (context) => {
+      try {
+        await run(context);
+      } catch (err) {
+        failure = err;
+      }
+    });
+    if (failure !== null) throw failure;
+  }
+
   return {
     authEnabled,
     process: (req, res) => adapter.process(req, res, logic),
     async send(reference, msg) {
       let id: string | null = null;
-      await adapter.continueConversationAsync(appId, reference as Partial<ConversationReference>, async (context) => {
+      await proactive(reference, async (context) => {
         const r = await context.sendActivity(toActivity(msg));
         id = r?.id ?? null;
       });
       return id;
     },
     async update(reference, activityId, msg) {
-      await adapter.continueConversationAsync(appId, reference as Partial<ConversationReference>, async (context) => {
+      await proactive(reference, async (context) => {
         await context.updateActivity({ ...toActivity(msg), id: activityId });
       });
     },

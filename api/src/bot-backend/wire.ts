@@ -5,7 +5,6 @@ import { createBot } from '../../../bot/src/bot.ts';
 import { type TabPage, tabLink } from '../../../bot/src/links.ts';
 import type { Config } from '../config.ts';
 import type { Clock } from '../domain/ports.ts';
-import { AppError } from '../http/errors.ts';
 import type { Logger } from '../logging.ts';
 import { createNotifier, type Notifier } from '../notices/notifier.ts';
 import { startSecretExpiryCheck } from '../notices/secret-expiry.ts';
@@ -83,7 +82,12 @@ export function setUpBot(deps: BotWiringDeps): BotWiring {
 
   const active = adapter;
   deps.server.post('/api/messages', async (req, res) => {
-    if (!active) throw new AppError(503, 'bot_not_configured', 'the bot is not configured (set BOT_ID and BOT_PASSWORD)');
+    if (!active) {
+      res.send(503, {
+        error: { code: 'bot_not_configured', message: 'the bot is not configured (set BOT_ID and BOT_PASSWORD)' },
+      });
+      return;
+    }
     await active.process(req as unknown as BotRequest, res as unknown as BotResponse);
   });
 

@@ -172,9 +172,18 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         if (id) cards.push({ conversationId: t.id, activityId: id });
       } catch (err) {
         log.warn({ err: errSummary(err), conversationId: t.id, alertId: alert.id }, 'proactive card send failed');
+        await forgetIfGone(t.id, err);
       }
     }
     await recordCards(db, alert.id, cards);
+  }
+
+  /** 403 (bot not in the roster) / 404 (conversation gone): the app was removed there; stop using the reference. */
+  async function forgetIfGone(conversationId: string, err: unknown): Promise<void> {
+    const status = (err as { statusCode?: unknown })?.statusCode;
+    if (status !== 403 && status !== 404) return;
+    await deps.conversations.remove(conversationId);
+    log.info({ conversationId, status }, 'conversation no longer reachable: reference removed');
   }
 
   async function updateAll(alert: AlertRow, msg: BotMessage): Promise<void> {
