@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { AuthError, ConfidentialClientApplication, LogLevel } from '@azure/msal-node';
+import { AuthError, ConfidentialClientApplication, LogLevel, ServerError } from '@azure/msal-node';
 import { decodeJwt } from 'jose';
 import { ExternalError } from '../domain/reasons.ts';
 import type { Logger } from '../logging.ts';
@@ -64,22 +64,31 @@ export const authorityHostName = (authorityHost: string) => new URL(authorityHos
 export const authorityFor = (authorityHost: string, tenantId: string) =>
   `${authorityHost.replace(/\/+$/, '')}/${encodeURIComponent(tenantId)}`;
 
-/** Maps an msal failure to the client boundary's ExternalError. */
+/**
+ * Maps an msal failure to the client boundary's ExternalError: the identity platform unreachable or
+ * failing (network errors, 5xx, `temporarily_unavailable`) → graph_unreachable; a refusal (wrong
+ * secret, unknown app or tenant) → permission_missing.
+ */
 export function tokenFailure(err: unknown, what: string): ExternalError {
   const code = err instanceof AuthError ? err.errorCode : '';
+  const status = err instanceof ServerError ? err.status : undefined;
   const text = err instanceof AuthError ? `${err.errorCode}: ${err.errorMessage}` : String(err);
   const unreachable =
-    /network|endpoints_resolution|unable_to_get|ECONN|ETIMEDOUT|ENOTFOUND|fetch failed|socket/i.test(text) ||
-    /^(network_error|endpoints_resolution_error)$/.test(code);
+    (status !== undefined && status >= 500) ||
+    /^(network_error|endpoints_resolution_error|temporarily_unavailable|server_error|service_unavailable)$/.test(code) ||
+    // msal does not always carry the HTTP status or error code of a 503; Entra's transient errors say so.
+    /AADSTS90033|transient error|temporarily unavailable/i.test(text) ||
+    (!(err instanceof ServerError) && /ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up|fetch failed/i.test(text));
   if (unreachable)
-    return new ExternalError('graph_unreachable', `The identity platform could not be reached for ${what}`, {
+    return new ExternalError('graph_unreachable', `The identity platform could not be reached for ${what} (${code || 'error'})`, {
       service: 'graph',
       cause: err,
+      ...(status !== undefined ? { status } : {}),
     });
   return new ExternalError(
     'permission_missing',
     `The identity platform refused ${what} (${code || 'error'}): check the tenant id, client id and secret/certificate`,
-    { service: 'graph', cause: err, permission: 'client credentials' },
+    { service: 'graph', cause: err, permission: 'client credentials', ...(status !== undefined ? { status } : {}) },
   );
 }
 

@@ -101,7 +101,16 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
     renewSubscription: (tokenFor, id, at) => subs.renewSubscription(tokenFor, id, at),
     deleteSubscription: (tokenFor, id) => subs.deleteSubscription(tokenFor, id),
     listSubscriptions: (tokenFor) => subs.listSubscriptions(tokenFor),
-    checkPermissions: (o) => checkPermissions(transport, () => appAuth.getToken(), o),
+    // A fresh token: roles change when an admin grants or revokes consent.
+    checkPermissions: (o) =>
+      checkPermissions(
+        transport,
+        () => {
+          appAuth.invalidate();
+          return appAuth.getToken();
+        },
+        { ...o, sessionId: opts.clientId },
+      ),
     adminConsentUrl: (redirectUri, state) =>
       adminConsentUrl({
         authorityHost: opts.authorityHost,

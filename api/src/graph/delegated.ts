@@ -167,13 +167,18 @@ export function createDelegatedAuth(opts: DelegatedAuthOptions): DelegatedAuth {
     };
   };
 
-  const post = async (url: string, form: Record<string, string>): Promise<{ status: number; body: unknown }> => {
+  const post = async (
+    url: string,
+    form: Record<string, string>,
+    authenticate = true,
+  ): Promise<{ status: number; body: unknown }> => {
+    const credentials = authenticate ? await clientAuth() : {};
     let res: Response;
     try {
       res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: new URLSearchParams({ client_id: opts.clientId, ...form, ...(await clientAuth()) }),
+        body: new URLSearchParams({ client_id: opts.clientId, ...form, ...credentials }),
         signal: AbortSignal.timeout(timeout),
       });
     } catch (err) {
@@ -269,7 +274,8 @@ export function createDelegatedAuth(opts: DelegatedAuthOptions): DelegatedAuth {
     },
 
     async startDeviceCode() {
-      const { status, body } = await post(`${base}/devicecode`, { scope });
+      // The devicecode endpoint takes no client credentials (v2-oauth2-device-code).
+      const { status, body } = await post(`${base}/devicecode`, { scope }, false);
       if (status !== 200) throw failure('Starting a device sign-in', status, body);
       const d = deviceBody.safeParse(body);
       if (!d.success)

@@ -48,7 +48,7 @@ async function confirm(
 export async function checkPermissions(
   t: GraphTransport,
   appToken: () => Promise<string>,
-  opts: { systemUserMode: boolean },
+  opts: { systemUserMode: boolean; sessionId: string },
 ): Promise<PermissionCheck[]> {
   const wanted = [USER_READ, PRESENCE_READ, PRESENCE_WRITE, ...(opts.systemUserMode ? [USER_WRITE] : [])];
   let roles: string[];
@@ -94,15 +94,17 @@ export async function checkPermissions(
         }),
       ok: [404],
     },
-    // clearPresence of a session that cannot exist changes nothing: 404 = allowed, 403 = not.
+    // clearPresence of our own session on a user that does not exist changes nothing: Graph checks the
+    // permission first (403), then finds no such user/session (404 = allowed). The session id must be
+    // the app's client id (presence-clearpresence), so the user id is the random part.
     [PRESENCE_WRITE]: {
       probe: () =>
         t.call({
           operation: 'clearPresence (permission check)',
           permission: PRESENCE_WRITE,
           method: 'POST',
-          path: `/users/${encodeURIComponent(probeUser)}/presence/clearPresence`,
-          body: { sessionId: randomUUID() },
+          path: `/users/${randomUUID()}/presence/clearPresence`,
+          body: { sessionId: opts.sessionId },
           priority: 'write',
         }),
       ok: [404],

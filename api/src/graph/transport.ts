@@ -5,6 +5,7 @@ import {
   HTTPMessageHandler,
   type Middleware,
   type MiddlewareOptions,
+  ResponseType,
 } from '@microsoft/microsoft-graph-client';
 import { ExternalError } from '../domain/reasons.ts';
 import type { Logger } from '../logging.ts';
@@ -58,9 +59,22 @@ export interface TransportOptions {
   random?: () => number;
 }
 
-/** Per-request token source handed to the bearer middleware. */
-class TokenSource implements MiddlewareOptions {
-  constructor(readonly get: () => Promise<string>) {}
+/** The per-request token handed to the bearer middleware (fetched before the SDK runs, so token
+ * failures keep their own ExternalError instead of becoming an SDK error). */
+class BearerToken implements MiddlewareOptions {
+  constructor(readonly value: string) {}
+}
+
+/** A non-2xx answer, read by us (the SDK runs with ResponseType.RAW so it never parses bodies). */
+class HttpFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string | null,
+    message: string,
+    readonly retryAfter: string | null,
+  ) {
+    super(message);
+  }
 }
 
 function setHeader(ctx: Context, name: string, value: string) {
@@ -76,12 +90,9 @@ class BearerHandler implements Middleware {
   constructor(private readonly origin: string) {}
   async execute(ctx: Context): Promise<void> {
     const url = typeof ctx.request === 'string' ? ctx.request : ctx.request.url;
-    const source = ctx.middlewareControl?.getMiddlewareOptions(TokenSource) as TokenSource | undefined;
-    if (new URL(url).origin !== this.origin || !source)
-      throw new ExternalError('graph_rejected', `Refusing to send a Graph token to ${new URL(url).origin}`, {
-        service: 'graph',
-      });
-    setHeader(ctx, 'Authorization', `Bearer ${await source.get()}`);
+    const token = ctx.middlewareControl?.getMiddlewareOptions(BearerToken) as BearerToken | undefined;
+    // Like the SDK's AuthenticationHandler, but by origin: only the configured Graph gets the token.
+    if (token && new URL(url).origin === this.origin) setHeader(ctx, 'Authorization', `Bearer ${token.value}`);
     if (!this.next) throw new Error('BearerHandler: no next middleware');
     await this.next.execute(ctx);
   }
@@ -102,18 +113,39 @@ export function relativeTo(graphBaseUrl: string, path: string): string {
 }
 
 function describe(err: unknown): { status: number; code: string | null; message: string; retryAfter: string | null } {
-  if (err instanceof GraphError) {
-    let message = err.message;
-    if (!message && typeof err.body === 'string') message = err.body.slice(0, 300);
+  if (err instanceof HttpFailure) return { status: err.status, code: err.code, message: err.message, retryAfter: err.retryAfter };
+  // The SDK wraps fetch failures (refused, reset, timed out) in a GraphError without a status.
+  if (err instanceof GraphError)
     return {
-      status: err.statusCode ?? -1,
+      status: err.statusCode > 0 ? err.statusCode : -1,
       code: err.code,
-      message,
-      retryAfter: err.headers?.get('Retry-After') ?? null,
+      message: err.message || String(err.body ?? ''),
+      retryAfter: null,
     };
-  }
   return { status: -1, code: null, message: err instanceof Error ? err.message : String(err), retryAfter: null };
 }
+
+const errorShape = (text: string): { code: string | null; message: string } => {
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    return {
+      code: typeof body.error?.code === 'string' ? body.error.code : null,
+      message: typeof body.error?.message === 'string' ? body.error.message : text.slice(0, 300),
+    };
+  } catch {
+    return { code: null, message: text.slice(0, 300) };
+  }
+};
+
+/** Success bodies: JSON when there is one; Graph's writes answer 200/204 with nothing. */
+const successBody = (text: string): unknown => {
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
 
 export function createTransport(opts: TransportOptions): GraphTransport {
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
@@ -129,21 +161,45 @@ export function createTransport(opts: TransportOptions): GraphTransport {
   });
   const appToken = () => opts.appToken.getToken();
 
-  const send = async <T>(c: GraphCall, path: string): Promise<T | undefined> => {
+  const send = async (c: GraphCall, path: string, token: string): Promise<unknown> => {
     let req = sdk
       .api(path)
-      .middlewareOptions([new TokenSource(c.token ?? appToken)])
+      .responseType(ResponseType.RAW)
+      .middlewareOptions([new BearerToken(token)])
       .options({ signal: AbortSignal.timeout(timeoutMs) });
     for (const [k, v] of Object.entries(c.headers ?? {})) req = req.header(k, v);
+    let res: Response;
     switch (c.method) {
       case 'GET':
-        return (await req.get()) as T | undefined;
+        res = await req.get();
+        break;
       case 'POST':
-        return (await req.post(c.body ?? {})) as T | undefined;
+        res = await req.post(c.body ?? {});
+        break;
       case 'PATCH':
-        return (await req.patch(c.body ?? {})) as T | undefined;
+        res = await req.patch(c.body ?? {});
+        break;
       case 'DELETE':
-        return (await req.delete()) as T | undefined;
+        res = await req.delete();
+        break;
+    }
+    const text = await res.text();
+    if (res.ok) return successBody(text);
+    const e = errorShape(text);
+    throw new HttpFailure(res.status, e.code, e.message, res.headers.get('Retry-After'));
+  };
+
+  /** The bearer token for a call; token failures are already ExternalErrors (app-auth.ts, delegated.ts). */
+  const tokenFor = async (c: GraphCall): Promise<string> => {
+    try {
+      return await (c.token ?? appToken)();
+    } catch (err) {
+      if (err instanceof ExternalError) throw err;
+      throw new ExternalError('permission_missing', `No access token for ${c.operation}: ${String(err)}`, {
+        service: 'graph',
+        permission: c.permission,
+        cause: err,
+      });
     }
   };
 
@@ -158,8 +214,19 @@ export function createTransport(opts: TransportOptions): GraphTransport {
         await opts.quota.acquire(c.priority, c.cost ?? 1);
         let failure: GraphFailure;
         let info: ReturnType<typeof describe>;
+        let token: string;
         try {
-          return await send<T>(c, path);
+          token = await tokenFor(c);
+        } catch (err) {
+          // The identity platform being down is transient like a Graph 5xx; a refusal is final.
+          if (err instanceof ExternalError && err.reason === 'graph_unreachable' && ++transients < policy.maxTransientAttempts) {
+            await sleep(opts.timer, backoffMs(transients - 1, policy, random()));
+            continue;
+          }
+          throw err;
+        }
+        try {
+          return (await send(c, path, token)) as T | undefined;
         } catch (err) {
           if (err instanceof ExternalError) throw err;
           info = describe(err);
