@@ -31,6 +31,10 @@ describe('CXone emulator model', () => {
     const s = model.setByApi(a, { state: 'Available' });
     expect(s.updatedAt).toBeGreaterThan(t);
     expect(model.changedSince(t).map((x) => x.agentId)).toEqual([a]);
+    // The clock has not moved, yet the next lastPollTime covers that change: it is not served twice.
+    const t2 = model.pollTime();
+    expect(t2).toBeGreaterThanOrEqual(s.updatedAt);
+    expect(model.changedSince(t2)).toEqual([]);
   });
 
   it('when a day is scripted then it is ordered, ends logged out and can be compressed', () => {

@@ -65,6 +65,8 @@ export function createModel(seed: Seed, now: () => number) {
   const codes = new Map(seed.unavailableCodes.map((c) => [c.outStateId, c]));
   const listeners: ((s: EmulatedAgentState) => void)[] = [];
   let lastPollIssued = Number.NEGATIVE_INFINITY;
+  /** Latest change timestamp handed out: a lastPollTime is never before a change it includes. */
+  let latestChange = Number.NEGATIVE_INFINITY;
   let sequence = 0;
   let contactSeq = 5_000_000;
 
@@ -72,7 +74,10 @@ export function createModel(seed: Seed, now: () => number) {
    * A change's timestamp: now, but always after any lastPollTime already handed out, so a change made
    * in the same millisecond as a poll is seen by the next poll (updatedSince is exclusive).
    */
-  const changeTime = () => Math.max(now(), lastPollIssued + 1);
+  const changeTime = () => {
+    latestChange = Math.max(now(), lastPollIssued + 1, latestChange);
+    return latestChange;
+  };
 
   const t0 = now();
   seed.agents.forEach((a, i) => {
@@ -152,9 +157,9 @@ export function createModel(seed: Seed, now: () => number) {
     },
     state: (agentId: string): EmulatedAgentState => view(get(agentId)),
     all: (): EmulatedAgentState[] => [...states.values()].map(view),
-    /** Hands out a lastPollTime (= now) and returns it. */
+    /** Hands out a lastPollTime (now, or the latest change if the clock has not moved past it). */
     pollTime(): number {
-      const t = now();
+      const t = Math.max(now(), latestChange);
       lastPollIssued = Math.max(lastPollIssued, t);
       return t;
     },

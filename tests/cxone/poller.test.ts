@@ -127,6 +127,38 @@ describe('CXone poller with a persisted cursor', () => {
     await poller.stop();
   });
 
+  it('when delivering fails then the cursor stays and the same states come again next poll', async () => {
+    const ok = makePoller();
+    await ok.pollOnce();
+    received.length = 0;
+    const agentId = rig.emu.seed.agents[6]!.agentId;
+    rig.emu.control.setAgentState(agentId, { state: 'Unavailable', outStateId: 5 });
+    let fail = true;
+    const flaky = createCxonePoller({
+      client: rig.makeClient(),
+      cursorStore: createDbCursorStore(storage.db),
+      connectionId,
+      onStates: (s) => {
+        if (fail) throw new Error('engine busy');
+        received.push(...s);
+      },
+      logger: rig.logger,
+    });
+    await expect(flaky.pollOnce()).rejects.toThrow('engine busy');
+    fail = false;
+    await flaky.pollOnce();
+    expect(received.map((s) => [s.agentId, s.outStateId])).toEqual([[agentId, 5]]);
+  });
+
+  it('when CXone refuses the stored cursor (400) then it falls back to one full read', async () => {
+    await createDbCursorStore(storage.db).set(connectionId, CXONE_STATES_CURSOR, 'not-a-time');
+    const poller = makePoller();
+    const r = await poller.pollOnce();
+    expect(r).toMatchObject({ ok: true, delivered: 12 });
+    expect(r.cursor).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(notices).toEqual([]);
+  });
+
   it('when the interval is out of range then creating the poller fails naming intervalMs', () => {
     expect(() =>
       createCxonePoller({

@@ -127,6 +127,35 @@ describe('CXone push endpoint (POST /api/cxone/events)', () => {
     expect(flat().map((s) => s.state)).toEqual(['Unavailable', 'Available']);
   });
 
+  it('when delivery fails then 500, and the sender retry is accepted rather than dropped as a repeat', async () => {
+    const failing = createHttpServer({ logger: rig.logger });
+    let fail = true;
+    const got: AgentStateSnapshot[] = [];
+    registerCxonePushRoute(failing, {
+      resolve: async () => ({ pushSecret: SECRET }),
+      onStates: (_c, states) => {
+        if (fail) throw new Error('inbox unavailable');
+        got.push(...states);
+      },
+      logger: rig.logger,
+    });
+    const port = await listen(failing, 0, '127.0.0.1');
+    try {
+      const send = () =>
+        fetch(`http://127.0.0.1:${port}${CXONE_PUSH_PATH}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRET}`, 'x-connection-id': CONNECTION },
+          body: JSON.stringify({ events: [event('100002', '2026-11-26T11:00:00.000Z', { sequence: 1 })] }),
+        });
+      expect((await send()).status).toBe(500);
+      fail = false;
+      expect((await send()).status).toBe(202);
+      expect(got.map((s) => s.agentId)).toEqual(['100002']);
+    } finally {
+      await new Promise<void>((r) => failing.close(() => r()));
+    }
+  });
+
   it('when poll and push share a gate then a state seen by one is not delivered again by the other', () => {
     const gate = createAgentStateGate();
     const s: AgentStateSnapshot = {

@@ -234,7 +234,7 @@ export function createCxoneClient(opts: CxoneClientOptions): CxoneClient {
       status === 404
         ? `agent ${agentId} (or its session) was not found in CXone`
         : status === 409
-          ? `CXone refused ${what} for agent ${agentId} in its current state (an after-call-work code needs an active contact)`
+          ? `CXone refused ${what} for agent ${agentId} in its current state (HTTP 409)`
           : `CXone refused ${what} for agent ${agentId} (HTTP ${status})`;
     return new ExternalError('cxone_rejected', d ? `${why}: ${d}` : why, { service: 'cxone', status });
   }

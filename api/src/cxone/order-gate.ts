@@ -10,6 +10,11 @@ export interface AgentStateGate {
   admit(state: AgentStateSnapshot, sequence?: number): boolean;
   /** Admits what passes, in order. */
   filter(states: readonly AgentStateSnapshot[], sequences?: readonly (number | undefined)[]): AgentStateSnapshot[];
+  /** Like filter, with an undo for when delivering the batch failed (so a retry is not dropped as a repeat). */
+  tryFilter(
+    states: readonly AgentStateSnapshot[],
+    sequences?: readonly (number | undefined)[],
+  ): { states: AgentStateSnapshot[]; rollback(): void };
   forget(agentId: string): void;
 }
 
@@ -36,6 +41,18 @@ export function createAgentStateGate(): AgentStateGate {
     },
     filter(states, sequences) {
       return states.filter((s, i) => gate.admit(s, sequences?.[i]));
+    },
+    tryFilter(states, sequences) {
+      const before = new Map(states.map((s) => [s.agentId, last.get(s.agentId)]));
+      return {
+        states: gate.filter(states, sequences),
+        rollback() {
+          for (const [agentId, prev] of before) {
+            if (prev) last.set(agentId, prev);
+            else last.delete(agentId);
+          }
+        },
+      };
     },
     forget(agentId) {
       last.delete(agentId);

@@ -70,9 +70,24 @@ export function createCxonePoller(o: CxonePollerOptions): CxonePoller {
   async function poll(): Promise<PollResult> {
     try {
       if (cursor === undefined) cursor = await o.cursorStore.get(o.connectionId, name);
-      const page = await o.client.getAgentStatesSince(cursor);
-      const fresh = gate.filter(page.states);
-      if (fresh.length) await o.onStates(fresh);
+      let page: Awaited<ReturnType<CxonePollerOptions['client']['getAgentStatesSince']>>;
+      try {
+        page = await o.client.getAgentStatesSince(cursor);
+      } catch (err) {
+        // A cursor CXone no longer accepts (400, e.g. too old: UNCONFIRMED) → one full read instead.
+        if (!(err instanceof ExternalError && err.extra.status === 400 && cursor)) throw err;
+        log.warn({ msg: err.message }, 'cxone refused the stored cursor: reading all states');
+        cursor = null;
+        page = await o.client.getAgentStatesSince(null);
+      }
+      const batch = gate.tryFilter(page.states);
+      const fresh = batch.states;
+      try {
+        if (fresh.length) await o.onStates(fresh);
+      } catch (err) {
+        batch.rollback(); // not delivered: the next poll (same cursor) delivers them again
+        throw err;
+      }
       if (page.cursor && page.cursor !== cursor) {
         await o.cursorStore.set(o.connectionId, name, page.cursor);
         cursor = page.cursor;

@@ -129,11 +129,17 @@ export function registerCxonePushRoute(server: Server, o: CxonePushRouteOptions)
         a2a,
       ),
     );
-    const fresh = gateFor(connectionId).filter(
+    const batch = gateFor(connectionId).tryFilter(
       states,
       parsed.data.events.map((e) => e.sequence),
     );
-    if (fresh.length) await o.onStates(connectionId, fresh);
+    const fresh = batch.states;
+    try {
+      if (fresh.length) await o.onStates(connectionId, fresh);
+    } catch (err) {
+      batch.rollback(); // the sender gets a 500 and may retry: the retry must not be dropped as a repeat
+      throw err;
+    }
     log.debug({ connectionId, received: states.length, accepted: fresh.length }, 'cxone push accepted');
     res.send(202, { accepted: fresh.length, dropped: states.length - fresh.length });
   });
