@@ -204,8 +204,10 @@ export function explain(d: DecisionView, ctx: ExplainContext): Explanation {
       const what = d.reason === 'subscription_expired' ? 'expired' : 'are failing';
       return r(
         d.reason,
-        `Teams notifications for your group ${what} since ${ctx.time(since)}, so Teams → CXone changes can be slower (Presence Sync still checks Teams presence regularly).`,
-        `${capital(a.tail)}.`,
+        `Teams notifications for your group ${what} since ${ctx.time(since)}${a.since ? '; your admins were alerted' : ''}.`,
+        a.since
+          ? 'Nothing to do: Presence Sync keeps retrying, and still checks Teams presence regularly meanwhile (changes from Teams can take a little longer).'
+          : `${capital(a.tail)}. Presence Sync still checks Teams presence regularly meanwhile.`,
       );
     }
     case 'permission_missing': {
