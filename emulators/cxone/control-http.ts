@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultSpec } from './faults.ts';
+import { HttpFailure, send } from './http-util.ts';
 import { type CxoneModel, ModelError } from './model.ts';
 import { controlPage } from './page.ts';
 import type { PushConfig } from './push.ts';
-import { type CxoneEmulatorControl, HttpFailure, send } from './server.ts';
+import type { CxoneEmulatorControl } from './server.ts';
 
 /**
  * The emulator's control API over HTTP, under /_emulator/ (same operations as `control` in-process):

@@ -73,6 +73,11 @@ describe('CXone emulator over HTTP', () => {
     expect(noToken.status).toBe(401);
   });
 
+  it('when discovery is asked then it points at the emulator for both API and auth', async () => {
+    const res = await fetch(`${emu.url}/.well-known/cxone-configuration?tenantId=t-1`);
+    expect(await res.json()).toMatchObject({ api_endpoint: emu.baseUrl, auth_endpoint: emu.authUrl, tenantId: 't-1' });
+  });
+
   it('when the control page is opened then it lists the agents', async () => {
     const res = await fetch(`${emu.url}/_emulator/`);
     expect(res.status).toBe(200);

@@ -76,7 +76,7 @@ export function createCxonePoller(o: CxonePollerOptions): CxonePoller {
       } catch (err) {
         // A cursor CXone no longer accepts (400, e.g. too old: UNCONFIRMED) → one full read instead.
         if (!(err instanceof ExternalError && err.extra.status === 400 && cursor)) throw err;
-        log.warn({ msg: err.message }, 'cxone refused the stored cursor: reading all states');
+        log.warn({ detail: err.message }, 'cxone refused the stored cursor: reading all states');
         cursor = null;
         page = await o.client.getAgentStatesSince(null);
       }
@@ -105,7 +105,7 @@ export function createCxonePoller(o: CxonePollerOptions): CxonePoller {
       }
       const fault = faultFor(err);
       if (currentFault !== fault) {
-        log.warn({ fault, reason: err.reason, status: err.extra.status, msg: err.message }, 'cxone polling failing');
+        log.warn({ fault, reason: err.reason, status: err.extra.status, detail: err.message }, 'cxone polling failing');
         if (currentFault)
           o.notices?.notify({ kind: 'fault_healed', connectionId: o.connectionId, fault: currentFault, key, at: clock.now() });
         o.notices?.notify({
