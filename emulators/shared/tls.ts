@@ -39,7 +39,10 @@ export async function ensureTls(dir: string): Promise<TlsMaterial> {
 
   const now = Date.now();
   const notBeforeDate = new Date(now - 3600_000);
-  const ca = await generate([{ name: 'commonName', value: 'Presence Sync Emulator Local CA' }], {
+  // A unique CA name: a process that trusts two emulators' CAs must not confuse them (OpenSSL finds the
+  // issuer by name, so two CAs with one name make one of the servers fail with a signature error).
+  const caName = `Presence Sync Emulator Local CA ${randomBytes(4).toString('hex')}`;
+  const ca = await generate([{ name: 'commonName', value: caName }], {
     keySize: 2048,
     algorithm: 'sha256',
     notBeforeDate,

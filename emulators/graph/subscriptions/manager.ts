@@ -68,6 +68,8 @@ export class SubscriptionManager {
   private readonly pending = new Map<string, Pending>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Resolvers of flushes still waiting out their latency (released by stop()). */
+  private readonly waiting = new Set<() => void>();
   readonly health = new EndpointHealth();
   private stopped = false;
 
@@ -156,7 +158,18 @@ export class SubscriptionManager {
       if (!p) {
         p = { sub: s, items: [] };
         this.pending.set(id, p);
-        this.later(() => this.flush(id), this.d.notificationLatencyMs);
+        // Tracked, so idle() also waits for notifications still in their latency delay.
+        this.track(
+          new Promise<void>((resolve) => {
+            this.waiting.add(resolve);
+            const run = () => {
+              this.waiting.delete(resolve);
+              this.flush(id);
+              resolve();
+            };
+            if (!this.later(run, this.d.notificationLatencyMs)) run();
+          }),
+        );
       }
       p.items.push({ userId: c.userId, presence: c.presence, sequenceNumber: c.sequenceNumber });
     }
@@ -171,6 +184,8 @@ export class SubscriptionManager {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const resolve of this.waiting) resolve();
+    this.waiting.clear();
   }
 
   json(s: Subscription): Record<string, unknown> {
@@ -215,13 +230,15 @@ export class SubscriptionManager {
     return randomUUID();
   }
 
-  private later(fn: () => void, ms: number): void {
-    if (this.stopped) return;
+  /** Runs `fn` after `ms` unless stopped first; false when already stopped. */
+  private later(fn: () => void, ms: number): boolean {
+    if (this.stopped) return false;
     const t = setTimeout(() => {
       this.timers.delete(t);
       fn();
     }, ms);
     this.timers.add(t);
+    return true;
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
