@@ -16,14 +16,21 @@ async function localIdp() {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const other = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer((_req, res) => {
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ keys: [jwk] }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/keys`;
   const sign = (
-    o: { iss?: string; aud?: string; claims?: Record<string, unknown>; exp?: number; key?: CryptoKey; kid?: string } = {},
+    o: {
+      iss?: string;
+      aud?: string;
+      claims?: Record<string, unknown>;
+      exp?: number;
+      key?: Parameters<SignJWT['sign']>[0];
+      kid?: string;
+    } = {},
   ) => {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({

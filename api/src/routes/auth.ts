@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { guid } from '../connections/schemas.ts';
 import { AppError } from '../http/errors.ts';
@@ -82,9 +82,14 @@ export function registerAuthRoutes(define: Define, deps: AdminApiDeps): void {
         })
         .from(teamsUsers)
         .innerJoin(connections, eq(connections.id, teamsUsers.connectionId))
-        .where(userId ? eq(teamsUsers.userId, userId) : eq(teamsUsers.userPrincipalName, upn!))
+        .where(
+          and(
+            userId ? eq(teamsUsers.userId, userId) : eq(teamsUsers.userPrincipalName, upn!),
+            tenantId ? eq(connections.tenantId, tenantId) : undefined,
+          ),
+        )
         .limit(1);
-      if (known && (!tenantId || tenantId === known.tenantId)) {
+      if (known) {
         userId = known.userId;
         upn ??= known.upn;
         name ??= known.name;
