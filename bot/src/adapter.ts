@@ -87,7 +87,17 @@ export function createBotAdapter(opts: BotAuthOptions, bot: Bot, logger: BotLogg
 
   return {
     authEnabled,
-    process: (req, res) => adapter.process(req, res, logic),
+    async process(req, res) {
+      const body = req.body as unknown;
+      const shape = obj(body);
+      if (!shape || !str(shape.type)) {
+        res.status(400);
+        res.send({ error: { code: 'bad_activity', message: 'body must be a Bot Framework activity with a type' } });
+        res.end();
+        return;
+      }
+      await adapter.process(req, res, logic);
+    },
     async send(reference, msg) {
       let id: string | null = null;
       await proactive(reference, async (context) => {

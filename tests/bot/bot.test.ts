@@ -164,6 +164,38 @@ describe('bot over HTTP: real Bot Framework activities to /api/messages', () => 
     expect(event.status).toBe(200);
   });
 
+  it('when malformed activities arrive then the endpoint answers 4xx/2xx, never 5xx, and sends nothing odd', async () => {
+    const n = connector.captured.length;
+    const bodies: unknown[] = [
+      {},
+      { type: 'message' },
+      { type: 'message', text: 'status', serviceUrl: connector.serviceUrl, channelId: 'msteams' },
+      { type: 'message', text: 'status', serviceUrl: connector.serviceUrl, channelId: 'msteams', conversation: { id: 'c-x' } },
+      {
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        serviceUrl: connector.serviceUrl,
+        conversation: { id: 'c-y' },
+        value: 'nope',
+      },
+      { type: 'installationUpdate', action: 'weird', serviceUrl: connector.serviceUrl, conversation: { id: 'c-z' } },
+      [1, 2, 3],
+    ];
+    for (const body of bodies) {
+      const res = await postActivity(app.url, body);
+      expect(res.status, `${JSON.stringify(body)} → ${JSON.stringify(res.json)}`).toBeLessThan(500);
+    }
+    const raw = await fetch(`${app.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{nope',
+    });
+    expect(raw.status).toBe(400);
+    // The user-less message got the friendly help (no user = no data), nothing else.
+    const extra = connector.captured.slice(n);
+    for (const c of extra) expect(cardText(cardOf(c.body))).toContain('You can ask me');
+  });
+
   it('when an unmapped user asks why then the answer says so and names the admins', async () => {
     const sent = await say(messageActivity(connector.serviceUrl, CY, personal(CY), 'why'));
     const text = cardText(cardOf(sent.body));
