@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { generate } from 'selfsigned';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExternalError } from '../../api/src/domain/reasons.ts';
 import { decodeRoles } from '../../api/src/graph/app-auth.ts';
@@ -79,6 +80,24 @@ describe('Graph client against the emulator', () => {
       expect(err.reason).toBe('graph_unreachable');
     });
 
+    it('with a certificate instead of a secret, the token request carries a signed assertion and no secret', async () => {
+      const pems = await generate([{ name: 'commonName', value: 'presence-sync' }], { keySize: 2048, algorithm: 'sha256' });
+      const { client } = clientFor(emu, {
+        clientSecret: undefined,
+        certificate: { certificatePem: pems.cert, privateKeyPem: pems.private },
+      });
+      // The emulator accepts secrets only, so the call is refused — after we saw what was sent.
+      const err = await rejection(client.getPresence(userA));
+      expect(err.reason).toBe('permission_missing');
+      const [call] = tokenCalls(emu);
+      expect(call?.body).toMatchObject({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: '[redacted]',
+      });
+      expect(call?.body).not.toHaveProperty('client_secret');
+    });
+
     it('tokens list the granted roles and never appear in logs', async () => {
       const { client, logs } = clientFor(emu);
       const token = await client.appToken();
@@ -99,6 +118,20 @@ describe('Graph client against the emulator', () => {
       for (const c of calls) expect((c.body as { ids: string[] }).ids).toHaveLength(650);
       expect(result.size).toBe(agents.length);
       expect(result.get(userA)).toMatchObject({ availability: expect.any(String), activity: expect.any(String) });
+    });
+
+    it('when no ids are asked for then nothing is sent', async () => {
+      const { client } = clientFor(emu);
+      expect((await client.getPresences([])).size).toBe(0);
+      expect(graphCalls(emu, '/communications/')).toHaveLength(0);
+    });
+
+    it('when batches count per id then the shared budget is charged per id', async () => {
+      const clock = shiftableTimer();
+      const quota = createQuotaBudget({ timer: clock, requests: 5_000, windowMs: 30_000 });
+      const { client } = clientFor(emu, { quota, clock, presenceBatchCost: 'per_id' });
+      await client.getPresences(agents.map((u) => u.id));
+      expect(quota.snapshot().usedInWindow).toBe(agents.length);
     });
 
     it('when a user does not exist then getPresence and getUser return null', async () => {
@@ -190,6 +223,17 @@ describe('Graph client against the emulator', () => {
       });
       const err = await rejection(client.getPresence(userA));
       expect(err.reason).toBe('graph_unreachable');
+    });
+
+    it('when Graph is too slow then the attempt times out and the call ends as graph_unreachable', async () => {
+      emu.control.injectFault({ kind: 'slow', delayMs: 2_000, pathPrefix: '/users' });
+      const { client } = clientFor(emu, {
+        requestTimeoutMs: 50,
+        retry: { maxTransientAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 },
+      });
+      const err = await rejection(client.getPresence(userA));
+      expect(err.reason).toBe('graph_unreachable');
+      emu.control.clearFaults();
     });
 
     it('when Presence.ReadWrite.All is revoked then writes fail with permission_missing naming it', async () => {

@@ -10,9 +10,9 @@ import { systemTimer, type Timer } from './timer.ts';
  * ConfidentialClientApplication (learn.microsoft.com: "Microsoft identity platform and the OAuth 2.0
  * client credentials flow"; msal-node "Initialize confidential client applications").
  *
- * - Authority `${authorityHost}/${tenantId}` (the customer's tenant, never `common`). The authority host
- *   is listed in `knownAuthorities` WITH its port so msal skips instance discovery and accepts any
- *   stand-in (facts/stack.md).
+ * - Authority `${authorityHost}/${tenantId}` (the customer's tenant, never `common`). A stand-in's host
+ *   is listed in `knownAuthorities` WITH its port so msal skips instance discovery and accepts it
+ *   (facts/stack.md); Microsoft's own hosts keep msal's normal discovery.
  * - Two cache layers: msal's own token cache, and our copy with an early-refresh margin measured on the
  *   injected Timer — so tokens are renewed before they expire, and tests can move time.
  * - Rotation: a new secret or certificate = a new instance (the per-connection runtime rebuilds it).
@@ -60,6 +60,23 @@ export function decodeRoles(token: string): string[] {
 
 /** `https://login.microsoftonline.com` → `login.microsoftonline.com`; `https://127.0.0.1:8443` → `127.0.0.1:8443`. */
 export const authorityHostName = (authorityHost: string) => new URL(authorityHost).host;
+
+/** Microsoft's own authority hosts: msal's instance discovery knows them, so they need no knownAuthorities entry. */
+const MICROSOFT_AUTHORITY_HOSTS = new Set([
+  'login.microsoftonline.com',
+  'login.microsoft.com',
+  'login.windows.net',
+  'sts.windows.net',
+  'login.microsoftonline.us',
+  'login.chinacloudapi.cn',
+  'login.partner.microsoftonline.cn',
+]);
+
+/** knownAuthorities for msal: empty for Microsoft's hosts, the stand-in's host:port otherwise. */
+export const knownAuthoritiesFor = (authorityHost: string): string[] => {
+  const host = authorityHostName(authorityHost);
+  return MICROSOFT_AUTHORITY_HOSTS.has(host.toLowerCase()) ? [] : [host];
+};
 
 export const authorityFor = (authorityHost: string, tenantId: string) =>
   `${authorityHost.replace(/\/+$/, '')}/${encodeURIComponent(tenantId)}`;
@@ -112,7 +129,7 @@ export function createAppAuth(opts: AppAuthOptions): AppTokenProvider {
     auth: {
       clientId: opts.clientId,
       authority: authorityFor(opts.authorityHost, opts.tenantId),
-      knownAuthorities: [authorityHostName(opts.authorityHost)],
+      knownAuthorities: knownAuthoritiesFor(opts.authorityHost),
       ...(opts.clientSecret ? { clientSecret: opts.clientSecret } : {}),
       ...(certificate && !opts.clientSecret ? { clientCertificate: certificate } : {}),
     },

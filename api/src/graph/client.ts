@@ -1,4 +1,4 @@
-import type { TeamsPresenceReader, TeamsPresenceWriter } from '../domain/ports.ts';
+import type { Clock, TeamsPresenceReader, TeamsPresenceWriter } from '../domain/ports.ts';
 import type { PresencePair, TeamsPresence } from '../domain/presence.ts';
 import type { Logger } from '../logging.ts';
 import { type AppCertificate, createAppAuth } from './app-auth.ts';
@@ -7,7 +7,7 @@ import { adminConsentUrl, checkPermissions, type PermissionCheck } from './permi
 import { presenceOps } from './presence.ts';
 import type { QuotaBudget } from './quota.ts';
 import { type GraphSubscription, type NewSubscription, subscriptionOps, type TokenFor } from './subscriptions.ts';
-import { systemTimer, type Timer } from './timer.ts';
+import { type Timer, toTimer } from './timer.ts';
 import { createTransport } from './transport.ts';
 import { type GraphUser, type ListUsersOptions, type NewUser, userOps } from './users.ts';
 
@@ -27,8 +27,13 @@ export interface GraphClientOptions {
   /** The tenant's shared budget (one per tenant, shared by all its Graph calls). */
   quota: QuotaBudget;
   logger: Logger;
-  /** Time source for token refresh margins and backoff waits (a Clock with `after`). */
-  clock?: Timer;
+  /** Time for token refresh margins and backoff waits: a Clock, or a Timer (a Clock with `after`) in tests. */
+  clock?: Clock | Timer;
+  /**
+   * How a getPresencesByUserId request counts against the quota: one request (default), or one per id
+   * (facts/graph.md: which one Graph does is UNCONFIRMED).
+   */
+  presenceBatchCost?: 'request' | 'per_id';
   retry?: Partial<RetryPolicy>;
   requestTimeoutMs?: number;
   tokenRefreshMarginMs?: number;
@@ -58,7 +63,7 @@ export interface GraphClient extends TeamsPresenceWriter, TeamsPresenceReader {
 }
 
 export function createGraphClient(opts: GraphClientOptions): GraphClient {
-  const timer = opts.clock ?? systemTimer;
+  const timer = toTimer(opts.clock);
   const appAuth = createAppAuth({
     tenantId: opts.tenantId,
     clientId: opts.clientId,
@@ -79,7 +84,7 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
     ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
   });
   // presence-setpresence: the session id must be the app's client id.
-  const presence = presenceOps(transport, opts.clientId);
+  const presence = presenceOps(transport, opts.clientId, opts.presenceBatchCost ?? 'request');
   const users = userOps(transport);
   const subs = subscriptionOps(transport);
 

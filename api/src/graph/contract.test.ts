@@ -259,4 +259,28 @@ describe('Graph contract (request/response shapes the client relies on)', () => 
       scope: expect.stringContaining('offline_access'),
     });
   });
+
+  it('v2-oauth2-device-code: POST /{tenant}/oauth2/v2.0/devicecode {client_id, scope} without credentials; poll with the device_code grant', async () => {
+    const auth = createDelegatedAuth({
+      tenantId: emu.tenantId,
+      clientId: emu.defaultApp.clientId,
+      clientSecret: emu.defaultApp.clientSecret,
+      authorityHost: emu.authorityHost,
+      logger: createLogger({ level: 'silent' }),
+    });
+    const start = await auth.startDeviceCode();
+    const dc = only('POST', `/${emu.tenantId}/oauth2/v2.0/devicecode`);
+    expect(dc.body).toEqual({ client_id: emu.defaultApp.clientId, scope: expect.stringContaining('Presence.Read.All') });
+    expect(start).toMatchObject({
+      userCode: expect.any(String),
+      verificationUri: expect.any(String),
+      interval: expect.any(Number),
+    });
+    await auth.pollDeviceCode(start.deviceCode);
+    expect(only('POST', `/${emu.tenantId}/oauth2/v2.0/token`).body).toMatchObject({
+      grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+      device_code: '[redacted]',
+      client_id: emu.defaultApp.clientId,
+    });
+  });
 });

@@ -133,6 +133,35 @@ function accountFrom(idToken: string | undefined, accessToken: string): OwnerAcc
   return { userId: null, userPrincipalName: null, tenantId: null };
 }
 
+/**
+ * A client assertion signed with the app's certificate (learn.microsoft.com
+ * "Microsoft identity platform application authentication certificate credentials"): RS256, header
+ * `x5t#S256` = the certificate's SHA-256 thumbprint (base64url), aud = the token endpoint, iss = sub =
+ * the client id, a unique jti, valid for 10 minutes.
+ */
+export async function certificateAssertion(
+  cert: AppCertificate,
+  clientId: string,
+  audience: string,
+  nowMs: number,
+): Promise<string> {
+  const key = await importPKCS8(cert.privateKeyPem, 'RS256');
+  const thumb = Buffer.from(new X509Certificate(cert.certificatePem).fingerprint256.replaceAll(':', ''), 'hex').toString(
+    'base64url',
+  );
+  const now = Math.floor(nowMs / 1000);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', 'x5t#S256': thumb })
+    .setIssuer(clientId)
+    .setSubject(clientId)
+    .setAudience(audience)
+    .setJti(randomUUID())
+    .setNotBefore(now)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 600)
+    .sign(key);
+}
+
 export function createDelegatedAuth(opts: DelegatedAuthOptions): DelegatedAuth {
   const clock = opts.clock ?? systemTimer;
   const base = `${authorityFor(opts.authorityHost, opts.tenantId)}/oauth2/v2.0`;
@@ -141,29 +170,13 @@ export function createDelegatedAuth(opts: DelegatedAuthOptions): DelegatedAuth {
   const timeout = opts.requestTimeoutMs ?? 30_000;
   const log = opts.logger.child({ component: 'graph-delegated', clientId: opts.clientId });
 
-  /** Client authentication: secret, or a certificate-signed assertion (RFC 7523 as Entra uses it). */
+  /** Client authentication: secret, or a certificate-signed assertion. */
   const clientAuth = async (): Promise<Record<string, string>> => {
     if (opts.clientSecret) return { client_secret: opts.clientSecret };
     if (!opts.certificate) return {};
-    const key = await importPKCS8(opts.certificate.privateKeyPem, 'RS256');
-    const thumb = Buffer.from(
-      new X509Certificate(opts.certificate.certificatePem).fingerprint256.replaceAll(':', ''),
-      'hex',
-    ).toString('base64url');
-    const now = Math.floor(clock.now() / 1000);
-    const assertion = await new SignJWT({})
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', 'x5t#S256': thumb })
-      .setIssuer(opts.clientId)
-      .setSubject(opts.clientId)
-      .setAudience(tokenUrl)
-      .setJti(randomUUID())
-      .setNotBefore(now)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 600)
-      .sign(key);
     return {
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      client_assertion: assertion,
+      client_assertion: await certificateAssertion(opts.certificate, opts.clientId, tokenUrl, clock.now()),
     };
   };
 

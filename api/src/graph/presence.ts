@@ -81,7 +81,7 @@ export function checkPreferred(pair: PresencePair, expiration?: string): Presenc
 
 const userPath = (userId: string) => `/users/${encodeURIComponent(userId)}/presence`;
 
-export function presenceOps(t: GraphTransport, sessionId: string) {
+export function presenceOps(t: GraphTransport, sessionId: string, batchCost: 'request' | 'per_id' = 'request') {
   return {
     async getPresence(userId: string): Promise<TeamsPresence | null> {
       try {
@@ -111,6 +111,7 @@ export function presenceOps(t: GraphTransport, sessionId: string) {
             path: '/communications/getPresencesByUserId',
             body: { ids },
             priority: 'read',
+            cost: batchCost === 'per_id' ? ids.length : 1,
           }),
         ),
       );

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createQuotaBudget, effectiveLimitAt } from './quota.ts';
+import { createQuotaBudget, createQuotaRegistry, effectiveLimitAt } from './quota.ts';
 import { manualTime } from './testing/manual-time.ts';
 
 const track = (p: Promise<void>) => {
@@ -171,5 +171,18 @@ describe('quota budget', () => {
     expect(effectiveLimitAt(100, 1_000, { to: 25, at: 0 }, 999)).toBe(25);
     expect(effectiveLimitAt(100, 1_000, { to: 25, at: 0 }, 3_000)).toBe(55);
     expect(effectiveLimitAt(100, 1_000, { to: 25, at: 0 }, 60_000)).toBe(100);
+  });
+
+  it('the registry hands every caller of one tenant the same budget and applies changed settings', async () => {
+    const time = manualTime();
+    const reg = createQuotaRegistry({ timer: time });
+    const a = reg.forTenant('TENANT-1');
+    const b = reg.forTenant('tenant-1', { requests: 1_500, windowMs: 30_000 });
+    expect(a).toBe(b);
+    expect(reg.forTenant('tenant-2')).not.toBe(a);
+    await a.acquire('write');
+    expect(b.snapshot().usedInWindow).toBe(1);
+    reg.forTenant('tenant-1', { requests: 100, windowMs: 10_000 });
+    expect(a.snapshot()).toMatchObject({ limit: 100, windowMs: 10_000 });
   });
 });

@@ -250,3 +250,33 @@ export function createQuotaBudget(opts: QuotaOptions = {}): QuotaBudget {
     },
   };
 }
+
+/**
+ * One budget per tenant for the whole process: every connection (and every Graph client) of a tenant
+ * gets the same QuotaBudget, so reads, writes and subscription calls share Graph's per-tenant limit.
+ */
+export interface QuotaRegistry {
+  /** The tenant's budget, created on first use; new settings are applied to the existing budget. */
+  forTenant(tenantId: string, settings?: QuotaSettings): QuotaBudget;
+}
+
+export function createQuotaRegistry(opts: { timer?: Timer; writeReserveShare?: number } = {}): QuotaRegistry {
+  const budgets = new Map<string, { budget: QuotaBudget; settings: QuotaSettings }>();
+  return {
+    forTenant(tenantId, settings) {
+      const key = tenantId.toLowerCase();
+      const existing = budgets.get(key);
+      if (existing) {
+        if (settings && (settings.requests !== existing.settings.requests || settings.windowMs !== existing.settings.windowMs)) {
+          existing.budget.configure(settings);
+          existing.settings = settings;
+        }
+        return existing.budget;
+      }
+      const s = settings ?? DEFAULT_QUOTA;
+      const budget = createQuotaBudget({ ...opts, ...s });
+      budgets.set(key, { budget, settings: s });
+      return budget;
+    },
+  };
+}

@@ -17,6 +17,13 @@ export const systemTimer: Timer = {
   },
 };
 
+/** A Timer from a Clock: a plain Clock gets real timers for its waits. */
+export function toTimer(clock: Clock | Timer | undefined): Timer {
+  if (!clock) return systemTimer;
+  if ('after' in clock && typeof clock.after === 'function') return clock;
+  return { now: () => clock.now(), after: systemTimer.after };
+}
+
 /** Resolves after `ms` on `timer`; rejects with the signal's reason when aborted first. */
 export function sleep(timer: Timer, ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0 && !signal?.aborted) return Promise.resolve();

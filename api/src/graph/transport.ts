@@ -212,8 +212,6 @@ export function createTransport(opts: TransportOptions): GraphTransport {
       let reauthorized = false;
       for (;;) {
         await opts.quota.acquire(c.priority, c.cost ?? 1);
-        let failure: GraphFailure;
-        let info: ReturnType<typeof describe>;
         let token: string;
         try {
           token = await tokenFor(c);
@@ -229,21 +227,16 @@ export function createTransport(opts: TransportOptions): GraphTransport {
           return (await send(c, path, token)) as T | undefined;
         } catch (err) {
           if (err instanceof ExternalError) throw err;
-          info = describe(err);
-          failure = classifyFailure(info, opts.timer.now());
-          const final = () =>
-            toExternalError(failure, {
-              operation: c.operation,
-              permission: c.permission,
-              message: info.message,
-              cause: err,
-            });
+          const info = describe(err);
+          const failure: GraphFailure = classifyFailure(info, opts.timer.now());
+          const final = (f: GraphFailure = failure) =>
+            toExternalError(f, { operation: c.operation, permission: c.permission, message: info.message, cause: err });
           log.debug({ operation: c.operation, status: info.status, code: info.code, kind: failure.kind }, 'graph call failed');
           if (failure.kind === 'throttled') {
             throttles++;
             const wait = failure.retryAfterMs ?? backoffMs(throttles - 1, policy, random());
             opts.quota.throttled(wait);
-            if (throttles >= policy.maxThrottleAttempts) throw final();
+            if (throttles >= policy.maxThrottleAttempts) throw final({ kind: 'throttled', retryAfterMs: wait });
             log.info({ operation: c.operation, waitMs: wait }, 'graph throttled: waiting');
             continue; // the next acquire waits until the 429 wait is over
           }
