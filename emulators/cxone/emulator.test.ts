@@ -147,5 +147,6 @@ describe('emulator:cxone command line', () => {
     const s = run('--push-url', 'http://127.0.0.1:1/api/cxone/events');
     expect(s.stderr).toContain('--push-secret');
     expect(run('--bogus').status).toBe(2);
+    expect(run('--access-key-id', 'AK1').stderr).toContain('--access-key-secret');
   });
 });

@@ -10,6 +10,7 @@ Usage: npm run emulator:cxone -- [options]
   --push-url URL    push agent-state changes to this URL (e.g. http://127.0.0.1:3978/api/cxone/events)
   --push-secret S   shared secret sent as "Authorization: Bearer S" (required with --push-url)
   --push-connection-id ID   value of the x-connection-id header
+  --access-key-id ID / --access-key-secret S   the access key to accept (default: random, printed)
   --help            show this help
 
 Prints the base URL, auth URL and access key to use (CXONE_BASE_URL etc.). Control page: /_emulator/`;
@@ -36,6 +37,8 @@ try {
       'push-url': { type: 'string' },
       'push-secret': { type: 'string' },
       'push-connection-id': { type: 'string' },
+      'access-key-id': { type: 'string' },
+      'access-key-secret': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -52,7 +55,13 @@ if (pushUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(pushUrl)) fail(`--push-
 const pushSecret = args['push-secret'] as string | undefined;
 if (pushUrl && !pushSecret) fail('--push-secret: required with --push-url');
 
+const keyId = args['access-key-id'] as string | undefined;
+const keySecret = args['access-key-secret'] as string | undefined;
+if ((keyId === undefined) !== (keySecret === undefined)) fail('--access-key-id and --access-key-secret: give both or neither');
+if (keyId !== undefined && (!keyId || !keySecret)) fail('--access-key-id/--access-key-secret: must not be empty');
+
 const emu = await startCxoneEmulator({
+  ...(keyId && keySecret ? { accessKey: { id: keyId, secret: keySecret } } : {}),
   port: int('port', args.port as string | undefined, 4020, 0, 65535),
   host: (args.host as string | undefined) ?? '127.0.0.1',
   agents: int('agents', args.agents as string | undefined, 48, 1, 100_000),

@@ -24,6 +24,8 @@ export interface CxoneEmulatorOptions {
   now?: () => number;
   /** Token lifetime in seconds (default 3600, as CXone). */
   tokenLifetimeSec?: number;
+  /** The access key to accept (default: a random one, reported in the result). */
+  accessKey?: { id: string; secret: string };
   /** Unavailable-code list shape (default modern). */
   codeListStyle?: CodeListStyle;
 }
@@ -86,7 +88,12 @@ export async function startCxoneEmulator(opts: CxoneEmulatorOptions = {}): Promi
   const model = createModel(seed, now);
   const faults = createFaults(now);
   const businessUnitId = 4600123;
-  const accessKey = { id: `AK${randomBytes(8).toString('hex').toUpperCase()}`, secret: randomBytes(24).toString('base64url') };
+  if (opts.accessKey && !(opts.accessKey.id && opts.accessKey.secret))
+    throw new TypeError('accessKey: id and secret are required');
+  const accessKey = opts.accessKey ?? {
+    id: `AK${randomBytes(8).toString('hex').toUpperCase()}`,
+    secret: randomBytes(24).toString('base64url'),
+  };
   const tokenLifetimeSec = opts.tokenLifetimeSec ?? 3600;
   const tokens = new Map<string, number>();
   let keyRevoked = false;

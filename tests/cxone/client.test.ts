@@ -208,6 +208,13 @@ describe('CXone agent states and writes against the emulator', () => {
     rig.emu.control.endContact(agentId());
   });
 
+  it('when states span several pages then all are read and the first lastPollTime is the cursor', async () => {
+    rig.emu.control.resetCalls();
+    const page = await rig.makeClient({ pageSize: 10 }).getAgentStatesSince(null);
+    expect(new Set(page.states.map((s) => s.agentId)).size).toBe(24);
+    expect(rig.emu.control.calls({ pathPrefix: '/agents/states' }).map((c) => c.query.skip)).toEqual(['0', '10', '20']);
+  });
+
   it('when an agent consults another agent then the state is flagged agent-to-agent (configurable)', async () => {
     const start = await rig.client.getAgentStatesSince(null);
     rig.emu.control.startContact(agentId(), 'outbound', { agentToAgent: true });

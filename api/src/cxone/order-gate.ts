@@ -22,21 +22,22 @@ const fingerprint = (s: AgentStateSnapshot) =>
   [s.state, s.outStateId, s.isAcw, s.contactId, s.isOutbound, s.agentToAgent, s.startTime].join('|');
 
 export function createAgentStateGate(): AgentStateGate {
-  const last = new Map<string, { t: number; seq: number | undefined; fp: string }>();
+  /** Per agent: the latest start time, the sequence seen with it, and every state seen at that time. */
+  const last = new Map<string, { t: number; seq: number | undefined; fps: Set<string> }>();
   const gate: AgentStateGate = {
     admit(state, sequence) {
       const t = Date.parse(state.startTime);
       const fp = fingerprint(state);
       const prev = last.get(state.agentId);
-      if (prev) {
-        if (t < prev.t) return false;
-        if (t === prev.t) {
-          if (prev.seq !== undefined && sequence !== undefined) {
-            if (sequence <= prev.seq) return false;
-          } else if (fp === prev.fp) return false;
-        }
+      if (prev && t < prev.t) return false;
+      if (prev && t === prev.t) {
+        if (prev.seq !== undefined && sequence !== undefined) {
+          if (sequence <= prev.seq) return false;
+        } else if (prev.fps.has(fp)) return false;
+        last.set(state.agentId, { t, seq: sequence ?? prev.seq, fps: new Set([...prev.fps, fp]) });
+        return true;
       }
-      last.set(state.agentId, { t, seq: sequence, fp });
+      last.set(state.agentId, { t, seq: sequence, fps: new Set([fp]) });
       return true;
     },
     filter(states, sequences) {
