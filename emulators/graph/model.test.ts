@@ -14,7 +14,7 @@ describe('presence model (pure)', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...SETTABLE_PAIRS), { minLength: 1, maxLength: 5 }), (pairs) => {
         const s = emptyState();
-        pairs.forEach((p, i) => s.apps.set(`app${i}`, { pair: p, setAt: 0, expiresAt: 60 * MIN }));
+        for (const [i, p] of pairs.entries()) s.apps.set(`app${i}`, { pair: p, setAt: 0, expiresAt: 60 * MIN });
         const top = Math.max(...pairs.map((p) => sessionRank(p.availability)));
         expect(sessionRank(aggregateAt(s, 0).availability)).toBe(top);
       }),
