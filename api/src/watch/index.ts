@@ -46,7 +46,7 @@ export interface PresenceWatchingDeps {
   /** The connection's Graph client (same instance/quota as the engine's): subscriptions and, in system-user mode, POST /users. */
   graphFor(connectionId: string): Promise<SubscriptionGraph & Partial<OwnerDirectory>>;
   /** The tenant's shared quota budget for the connection (api/src/graph/quota.ts); the reader paces itself with it. */
-  quotaFor?(connectionId: string): ReaderQuota | undefined;
+  quotaFor?(connectionId: string): Promise<ReaderQuota | undefined> | ReaderQuota | undefined;
   /** Defaults to delegated sign-in for the connection's own Azure app (client id + stored secret). */
   delegatedAuthFor?(connectionId: string): Promise<DelegatedAuth>;
   leases?: LeaseManager;
@@ -173,6 +173,7 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
       return { createUser };
     },
     options: optionsOf,
+    beforeOwnerRemoved: (connectionId, ownerId) => subscriptions.releaseOwner(connectionId, ownerId),
     redirectUri: (connectionId) => `${requirePublicBase().replace(/\/+$/, '')}/api/connections/${connectionId}/owners/callback`,
     onOwnersChanged: (connectionId) => {
       void optionsOf(connectionId)
@@ -242,10 +243,30 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
     tooLarge: 0,
   });
 
-  const readerFor = (connectionId: string): PresenceReader => {
+  /** The tenant budget, resolved on first use (the reader is built synchronously). */
+  const lazyQuota = (connectionId: string): ReaderQuota | undefined => {
+    const source = deps.quotaFor;
+    if (!source) return undefined;
+    let q: ReaderQuota | undefined;
+    let resolving: Promise<ReaderQuota | undefined> | undefined;
+    const resolve = async () => {
+      resolving ??= Promise.resolve(source(connectionId)).then((x) => (q = x));
+      return resolving;
+    };
+    void resolve().catch(() => {
+      resolving = undefined;
+    });
+    return {
+      acquire: async (priority, cost) => (await resolve())?.acquire(priority, cost),
+      readRoom: () => q?.readRoom?.(),
+      snapshot: () => q?.snapshot?.() ?? null,
+    };
+  };
+
+  const readerFor = (connectionId: string, quotaSettings?: ConnectionOptions['graphQuota']): PresenceReader => {
     let r = readers.get(connectionId);
     if (r) return r;
-    const quota = deps.quotaFor?.(connectionId);
+    const quota = lazyQuota(connectionId);
     r = createPresenceReader({
       connectionId,
       reader: { getPresences: async (ids) => (await runtimes.get(connectionId)).teams.getPresences(ids) },
@@ -257,7 +278,7 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
       clock,
       logger: deps.logger,
       notices: deps.notices,
-      options: { ...deps.readerOptions, quota: { requests: 1_500, windowMs: 30_000 } },
+      options: { ...deps.readerOptions, quota: quotaSettings ?? { requests: 1_500, windowMs: 30_000 } },
       mode: () => (healthy.get(connectionId) ? 'healing' : 'primary'),
       onChanges: (changes) => subscriptions.readerSawChanges(connectionId, changes),
     });
@@ -266,7 +287,7 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
   };
 
   async function readNow(connectionId: string): Promise<number> {
-    return readerFor(connectionId).roundOnce();
+    return readerFor(connectionId, (await optionsOf(connectionId)).graphQuota).roundOnce();
   }
 
   async function tickOnce(): Promise<void> {
@@ -279,7 +300,7 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
     for (const connectionId of ids) {
       try {
         const options = await optionsOf(connectionId);
-        const reader = readerFor(connectionId);
+        const reader = readerFor(connectionId, options.graphQuota);
         if (running) await reader.start();
         if (options.presenceWatch === 'subscriptions') {
           await subscriptions.reconcile(connectionId);

@@ -48,6 +48,8 @@ export interface OwnerServiceDeps {
   options(connectionId: string): Promise<ConnectionOptions>;
   /** Where Microsoft redirects after sign-in (must be registered on the Azure app). */
   redirectUri(connectionId: string): string;
+  /** Before an owner is deleted (its subscriptions are deleted at Graph with its token). */
+  beforeOwnerRemoved?(connectionId: string, ownerId: string): Promise<unknown>;
   /** Called when owners change (re-plan subscriptions). */
   onOwnersChanged?(connectionId: string): void;
   /** Verified domain for system users, e.g. contoso.com */
@@ -336,6 +338,14 @@ function ownerApi(deps: OwnerServiceDeps) {
     },
 
     async remove(connectionId: string, ownerId: string): Promise<void> {
+      try {
+        await deps.beforeOwnerRemoved?.(connectionId, ownerId);
+      } catch (err) {
+        log.warn(
+          { connectionId, ownerId, err: (err as Error).message },
+          'releasing the owner subscriptions failed (they will expire)',
+        );
+      }
       const gone = await db
         .delete(subscriptionOwners)
         .where(and(eq(subscriptionOwners.id, ownerId), eq(subscriptionOwners.connectionId, connectionId)))

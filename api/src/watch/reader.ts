@@ -11,7 +11,7 @@ export interface ReaderQuota {
   /** Resolves when `cost` requests at `priority` may be sent. */
   acquire(priority: 'read', cost: number): Promise<unknown>;
   /** Requests per window left for reads after writes, when the budget knows. */
-  readRoom?(): number;
+  readRoom?(): number | undefined;
   snapshot?(): unknown;
 }
 
@@ -31,6 +31,8 @@ export interface ObservedChange {
   userId: string;
   presence: TeamsPresence;
   at: number;
+  /** First sighting (after a start or a new mapping), not a change anyone could have notified. */
+  first?: boolean;
 }
 
 export interface PresenceReaderDeps {
@@ -48,7 +50,7 @@ export interface PresenceReaderDeps {
   options: PresenceReaderOptions;
   /** Whether subscriptions currently deliver changes (the reader then only heals, slowly). */
   mode?: () => 'primary' | 'healing';
-  /** Told about every change the reader saw (silent-subscription detection). */
+  /** Told about every real change the reader saw, first sightings excluded (silent-subscription detection). */
   onChanges?: (changes: readonly ObservedChange[]) => void;
 }
 
@@ -137,7 +139,7 @@ export function createPresenceReader(deps: PresenceReaderDeps): PresenceReader {
             const u = deps.ledger.observe(userId, presence, at);
             if (u.dirty) dirty.push([userId, deps.ledger.get(userId)!]);
             if (u.observation === 'changed' || (u.observation === 'first' && options.emitFirst !== false)) {
-              changes.push({ userId, presence: u.presence, at });
+              changes.push({ userId, presence: u.presence, at, first: u.observation === 'first' });
             }
           }
         } catch (err) {
@@ -157,7 +159,8 @@ export function createPresenceReader(deps: PresenceReaderDeps): PresenceReader {
         source: 'reader',
       });
     st.changesEmitted += changes.length;
-    if (changes.length > 0) deps.onChanges?.(changes);
+    const real = changes.filter((c) => !c.first);
+    if (real.length > 0) deps.onChanges?.(real);
     if (dirty.length > 0) await deps.store.save(connectionId, dirty);
     const now = clock.now();
     if (failure !== undefined) {

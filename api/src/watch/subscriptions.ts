@@ -114,6 +114,7 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
   const coverage = new Map<string, Map<string, string>>();
   const openFaults = new Map<string, FaultKind>();
   const running = new Map<string, Promise<ReconcileResult>>();
+  const next = new Map<string, Promise<ReconcileResult>>();
 
   const fault = (connectionId: string, kind: FaultKind, key: string, message: string, impactUsers?: number) => {
     openFaults.set(`${connectionId}|${kind}|${key}`, kind);
@@ -376,20 +377,36 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
   return {
     /** Plans, creates/re-creates/deletes, renews what is due and heals silent subscriptions (one replica at a time). */
     async reconcile(connectionId: string): Promise<ReconcileResult> {
-      let p = running.get(connectionId);
-      if (!p) {
-        p = (async () =>
-          (await withLease(connectionId, () => reconcileNow(connectionId))) ?? {
-            skipped: 'lease_held_elsewhere' as const,
-            created: 0,
-            deleted: 0,
-            renewed: 0,
-            failed: 0,
-            silent: 0,
-          })().finally(() => running.delete(connectionId));
+      // One pass at a time per connection; a call during a pass gets (and shares) one more pass after
+      // it, so a change that arrived mid-pass (a new owner, new users) is always planned.
+      const queued = next.get(connectionId);
+      if (queued) return queued;
+      const current = running.get(connectionId);
+      const run = async (): Promise<ReconcileResult> =>
+        (await withLease(connectionId, () => reconcileNow(connectionId))) ?? {
+          skipped: 'lease_held_elsewhere' as const,
+          created: 0,
+          deleted: 0,
+          renewed: 0,
+          failed: 0,
+          silent: 0,
+        };
+      const start = (): Promise<ReconcileResult> => {
+        const p = run().finally(() => {
+          if (running.get(connectionId) === p) running.delete(connectionId);
+        });
         running.set(connectionId, p);
-      }
-      return p;
+        return p;
+      };
+      if (!current) return start();
+      const after = current
+        .catch(() => undefined)
+        .then(() => {
+          next.delete(connectionId);
+          return start();
+        });
+      next.set(connectionId, after);
+      return after;
     },
     /** The plan as it would be applied now (no changes). */
     plan: (connectionId: string) => currentPlan(connectionId),
@@ -500,6 +517,31 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
         c.uncoveredUsers === 0 &&
         c.subscriptions.every((s) => s.status === 'active' && s.suspectSince === null)
       );
+    },
+    /** An owner is being removed: delete its subscriptions at Graph (while its token still works) and unassign them. */
+    async releaseOwner(connectionId: string, ownerId: string): Promise<number> {
+      let n = 0;
+      for (const row of await store.list(connectionId)) {
+        if (row.ownerId !== ownerId) continue;
+        await deleteRemote(connectionId, row);
+        const at = clock.now();
+        await store.update(
+          row.id,
+          {
+            graphSubscriptionId: null,
+            clientState: null,
+            ownerId: null,
+            status: 'planned',
+            expiresAt: null,
+            lastError: 'owner removed',
+            lastErrorAt: at,
+          },
+          at,
+        );
+        n++;
+      }
+      await refreshCoverage(connectionId);
+      return n;
     },
     /** Deletes every subscription of a connection (the admin switched back to reader-only). */
     async teardown(connectionId: string): Promise<number> {
