@@ -70,6 +70,7 @@ describe('Graph client against the emulator', () => {
       const err = await rejection(client.getPresence(userA));
       expect(err.reason).toBe('permission_missing');
       expect(err.extra.service).toBe('graph');
+      expect(err.message).toMatch(/AADSTS7000215: Invalid client secret provided/);
       expect(logs.raw()).not.toContain('not-the-secret');
     });
 

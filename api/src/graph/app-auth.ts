@@ -102,9 +102,11 @@ export function tokenFailure(err: unknown, what: string): ExternalError {
       cause: err,
       ...(status !== undefined ? { status } : {}),
     });
+  // "AADSTS7000215: Invalid client secret provided. …" — the first sentence, without trace ids.
+  const aadsts = err instanceof AuthError ? /AADSTS\d+:[^.\r\n]*/.exec(err.errorMessage)?.[0] : undefined;
   return new ExternalError(
     'permission_missing',
-    `The identity platform refused ${what} (${code || 'error'}): check the tenant id, client id and secret/certificate`,
+    `The identity platform refused ${what} (${aadsts ?? (code || 'error')}): check the tenant id, client id and secret/certificate`,
     { service: 'graph', cause: err, permission: 'client credentials', ...(status !== undefined ? { status } : {}) },
   );
 }
