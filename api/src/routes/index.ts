@@ -6,13 +6,14 @@ import { registerAdminRoutes } from './admins.ts';
 import { registerAuthRoutes } from './auth.ts';
 import { registerConnectionRoutes } from './connections.ts';
 import type { AdminApiDeps } from './deps.ts';
+import { createGuards, type Guards } from './guards.ts';
 import { createRouteKit } from './kit.ts';
 import { registerMappingRoutes } from './mappings.ts';
 import { registerRuleRoutes } from './rules.ts';
 
 export type { AdminApiDeps } from './deps.ts';
 
-export interface AdminApi {
+export interface AdminApi extends Guards {
   registry: ApiRegistry;
   jobs: JobRunner;
 }
@@ -24,7 +25,8 @@ export interface AdminApi {
  */
 export function registerAdminApi(server: Server, deps: AdminApiDeps): AdminApi {
   const registry = new ApiRegistry();
-  const define = createRouteKit({ server, db: deps.storage.db, auth: deps.authenticator, registry });
+  const guards = createGuards({ db: deps.storage.db, auth: deps.authenticator });
+  const define = createRouteKit({ server, db: deps.storage.db, auth: deps.authenticator, guards, registry });
   registerAuthRoutes(define, deps);
   const jobs = registerConnectionRoutes(define, deps);
   registerAdminRoutes(define, deps);
@@ -36,5 +38,5 @@ export function registerAdminApi(server: Server, deps: AdminApiDeps): AdminApi {
     doc ??= buildOpenApi(registry, { title: 'Presence Sync admin API', version: deps.version });
     res.send(200, doc);
   });
-  return { registry, jobs };
+  return { registry, jobs, ...guards };
 }

@@ -2,11 +2,11 @@ import type { Request, Response, Server } from 'restify';
 import type { z } from 'zod';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { Principal } from '../auth/principal.ts';
-import { guid } from '../connections/schemas.ts';
-import { type ConnectionRow, findConnection, isAdmin } from '../connections/store.ts';
-import { AppError, forbidden, notFound, parseOr400 } from '../http/errors.ts';
+import type { ConnectionRow } from '../connections/store.ts';
+import { AppError, parseOr400 } from '../http/errors.ts';
 import type { ApiRegistry, OperationDoc } from '../openapi/registry.ts';
 import type { Db } from '../storage/db.ts';
+import type { Guards } from './guards.ts';
 
 /**
  * The one way admin API routes are declared: authentication, tenant scoping, the admin check, zod
@@ -57,6 +57,7 @@ export interface KitDeps {
   server: Server;
   db: Db;
   auth: Authenticator;
+  guards: Guards;
   registry: ApiRegistry;
 }
 
@@ -91,16 +92,13 @@ export function createRouteKit(deps: KitDeps): Define {
     });
     const handler = async (req: Request, res: Response) => {
       try {
-        const principal = def.auth === 'public' ? await optionalPrincipal(deps.auth, req) : await deps.auth.authenticate(req);
-        const params = def.params ? parseOr400(def.params, req.params ?? {}, 'path') : undefined;
+        let principal: Principal | null;
         let connection: ConnectionRow | null = null;
         if (def.auth === 'admin') {
-          const id = parseOr400(guid, (req.params as Record<string, unknown> | undefined)?.id, 'path');
-          connection = await findConnection(deps.db, id, principal!.tenantId);
-          if (!connection) throw notFound('connection');
-          if (!(await isAdmin(deps.db, connection.id, principal!.userId)))
-            throw forbidden('you are not an admin of this connection');
-        }
+          const id = (req.params as Record<string, unknown> | undefined)?.id;
+          ({ principal, connection } = await deps.guards.requireAdmin(req, typeof id === 'string' ? id : ''));
+        } else principal = def.auth === 'public' ? await optionalPrincipal(deps.auth, req) : await deps.guards.requireUser(req);
+        const params = def.params ? parseOr400(def.params, req.params ?? {}, 'path') : undefined;
         const query = def.query ? parseOr400(def.query, req.query ?? {}, 'query') : undefined;
         if (def.maxBodyBytes !== undefined && Number(req.header('content-length') ?? 0) > def.maxBodyBytes)
           throw new AppError(413, 'payload_too_large', `request body too large (at most ${def.maxBodyBytes} bytes)`);
