@@ -130,6 +130,15 @@ describe('CXone client against the emulator', () => {
     expect(rig.emu.control.calls({ pathPrefix: '/teams' }).filter((c) => c.status === 429)).toHaveLength(4);
   });
 
+  it('when Retry-After is longer than the client will wait then it fails at once as throttled, carrying the wait', async () => {
+    await rig.client.listTeams();
+    rig.emu.control.injectFault({ kind: 'throttle', retryAfterSec: 120 });
+    const err = await failure(rig.client.listTeams());
+    expect(err.reason).toBe('throttled');
+    expect(err.extra.retryAfterMs).toBe(120_000);
+    expect(rig.sleeps).toEqual([]);
+  });
+
   it('when CXone answers 500 twice then the call is retried and succeeds', async () => {
     await rig.client.listTeams();
     rig.emu.control.injectFault({ kind: 'server_error', requests: 2 });

@@ -1,6 +1,7 @@
 import type { Server } from 'restify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAgentStateGate } from '../../api/src/cxone/order-gate.ts';
+import { createCxonePoller } from '../../api/src/cxone/poller.ts';
 import { CXONE_PUSH_PATH, registerCxonePushRoute } from '../../api/src/cxone/push-route.ts';
 import type { AgentStateSnapshot } from '../../api/src/domain/cxone.ts';
 import { createHttpServer, listen } from '../../api/src/http/server.ts';
@@ -153,6 +154,51 @@ describe('CXone push endpoint (POST /api/cxone/events)', () => {
       expect(got.map((s) => s.agentId)).toEqual(['100002']);
     } finally {
       await new Promise<void>((r) => failing.close(() => r()));
+    }
+  });
+
+  it('when the emulator both pushes and is polled through one shared gate then each change is delivered once', async () => {
+    const gate = createAgentStateGate();
+    const shared = createHttpServer({ logger: rig.logger });
+    const got: string[] = [];
+    const record = (source: string) => (states: AgentStateSnapshot[]) => {
+      for (const s of states) got.push(`${source}:${s.agentId}:${s.state}`);
+    };
+    registerCxonePushRoute(shared, {
+      resolve: async () => ({ pushSecret: SECRET }),
+      gateFor: () => gate,
+      onStates: (_c, states) => record('push')(states),
+      logger: rig.logger,
+    });
+    const port = await listen(shared, 0, '127.0.0.1');
+    const memory = new Map<string, string>();
+    const poller = createCxonePoller({
+      client: rig.makeClient(),
+      cursorStore: {
+        get: async (c, n) => memory.get(`${c}/${n}`) ?? null,
+        set: async (c, n, v) => void memory.set(`${c}/${n}`, v),
+      },
+      connectionId: CONNECTION,
+      gate,
+      onStates: record('poll'),
+      logger: rig.logger,
+    });
+    try {
+      await poller.pollOnce();
+      got.length = 0;
+      rig.emu.control.configurePush({
+        url: `http://127.0.0.1:${port}${CXONE_PUSH_PATH}`,
+        secret: SECRET,
+        connectionId: CONNECTION,
+      });
+      const agentId = rig.emu.seed.agents[9]!.agentId;
+      rig.emu.control.startContact(agentId, 'outbound');
+      await rig.emu.control.flushPush();
+      await poller.pollOnce();
+      expect(got).toEqual([`push:${agentId}:OutboundContact`]);
+    } finally {
+      rig.emu.control.configurePush(null);
+      await new Promise<void>((r) => shared.close(() => r()));
     }
   });
 
