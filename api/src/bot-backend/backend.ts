@@ -259,3 +259,16 @@ export function createBotBackend(deps: BotBackendDeps): BotBackend {
     },
   };
 }
+
+/** Adapts the subscription manager's `renewNow` (api/src/watch/subscriptions.ts) to the bot's "Renew now". */
+export function renewViaManager(manager: {
+  renewNow(connectionId: string): Promise<ReadonlyArray<{ result: string }>>;
+}): RenewSubscriptionsNow {
+  return async (connectionId) => {
+    const results = await manager.renewNow(connectionId);
+    return {
+      renewed: results.filter((r) => r.result === 'renewed' || r.result === 'recreated').length,
+      failed: results.filter((r) => r.result === 'failed').length,
+    };
+  };
+}
