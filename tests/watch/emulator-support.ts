@@ -31,6 +31,8 @@ export interface WatchStack {
   connectionId: string;
   userIds: string[];
   watching: PresenceWatching;
+  /** A second, independent instance over the same database (a restart or another replica). */
+  makeWatching(extra?: Partial<PresenceWatchingDeps>): PresenceWatching;
   runtimes: RuntimeProvider;
   events: SyncEvent[];
   notices: Notice[];
@@ -96,20 +98,23 @@ export async function startWatchStack(o: {
   const server = createHttpServer({ logger });
   const port = await listen(server, 0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
-  const watching = createPresenceWatching({
-    db: storage.db,
-    secrets,
-    logger,
-    clock: timer,
-    publicBaseUrl: baseUrl,
-    authorityHost: emu.authorityHost,
-    runtimes,
-    sink: { publish: (e) => events.push(e) },
-    notices: { notify: (n) => notices.push(n) },
-    graphFor: async (id) => (await runtimes.get(id)).teams,
-    quotaFor: async (id) => runtimes.quotaFor((await runtimes.get(id)).tenantId),
-    ...o.watching,
-  });
+  const makeWatching = (extra: Partial<PresenceWatchingDeps> = {}) =>
+    createPresenceWatching({
+      db: storage.db,
+      secrets,
+      logger,
+      clock: timer,
+      publicBaseUrl: baseUrl,
+      authorityHost: emu.authorityHost,
+      runtimes,
+      sink: { publish: (e) => events.push(e) },
+      notices: { notify: (n) => notices.push(n) },
+      graphFor: async (id) => (await runtimes.get(id)).teams,
+      quotaFor: async (id) => runtimes.quotaFor((await runtimes.get(id)).tenantId),
+      ...o.watching,
+      ...extra,
+    });
+  const watching = makeWatching();
   const requireAdmin = async (req: Request) => {
     if (req.header('x-test-admin') !== 'yes') throw unauthorized();
     return { userId: 'admin' };
@@ -124,6 +129,7 @@ export async function startWatchStack(o: {
     connectionId,
     userIds,
     watching,
+    makeWatching,
     runtimes,
     events,
     notices,
