@@ -5,6 +5,7 @@ import { CliError, parseCli } from './cli-args.ts';
 import { EmulatorClock } from './clock.ts';
 import { aggregateAt, emptyState, nextTransitionAt, parseIsoDuration } from './presence-model.ts';
 import { Quota } from './quota.ts';
+import { EndpointHealth } from './subscriptions/endpoint-health.ts';
 import { parsePresenceResource } from './subscriptions/resource.ts';
 
 const MIN = 60_000;
@@ -117,5 +118,22 @@ describe('CLI flags', () => {
     expect(() => parseCli(['--agents', 'many'])).toThrow(/--agents/);
     expect(() => parseCli(['--prot', '1'])).toThrow(/--prot/);
     expect(() => parseCli(['--tls-dir', ' '])).toThrow(CliError);
+  });
+});
+
+describe('notification endpoint health', () => {
+  it('when over 10% of answers take longer than 3 s then the endpoint is slow; over 15% beyond 10 s then dropping for 10 minutes', () => {
+    const h = new EndpointHealth();
+    const url = 'https://hook.example/notify';
+    for (let i = 0; i < 18; i++) h.record(url, i * 1000, 50);
+    h.record(url, 18_000, 4000);
+    expect(h.report(url, 18_000).state).toBe('ok'); // 1 of 19
+    h.record(url, 19_000, 4000);
+    h.record(url, 20_000, 4000);
+    expect(h.report(url, 20_000).state).toBe('slow'); // 3 of 21
+    for (let i = 0; i < 4; i++) h.record(url, 21_000 + i, 12_000);
+    expect(h.report(url, 21_003)).toMatchObject({ state: 'dropping', slowerThan10s: 4 });
+    expect(h.isDropping(url, 21_003 + 10 * MIN - 1)).toBe(true);
+    expect(h.isDropping(url, 21_003 + 10 * MIN)).toBe(false);
   });
 });

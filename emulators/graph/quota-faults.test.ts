@@ -69,6 +69,14 @@ describe('Graph emulator quota and faults', () => {
     emu.control.advanceTime(30_000);
   });
 
+  it('when a slow fault is injected then the request is held and still answered, and the fault is used up', async () => {
+    emu.control.injectFault({ kind: 'slow', delayMs: 20, count: 1, pathPrefix: '/users' });
+    expect(emu.control.faults()).toHaveLength(1);
+    expect((await graph(emu, token, 'GET', `/users/${ids[0]}/presence`)).status).toBe(200);
+    expect(emu.control.faults()).toEqual([]);
+    emu.control.advanceTime(30_000);
+  });
+
   it('when calls are recorded then they can be filtered by path and time, and secrets are masked', async () => {
     emu.control.resetCalls();
     const since = emu.control.now();
