@@ -98,7 +98,16 @@ describe('connections API', () => {
     expect((await call(app, 'GET', `/api/connections/${id}`, stranger)).status).toBe(404);
     expect((await call(app, 'DELETE', `/api/connections/${id}`, stranger)).status).toBe(404);
     const list = await call(app, 'GET', '/api/connections', stranger);
-    expect((list.body as { items: unknown[] }).items).toEqual([]);
+    expect(list.body).toEqual({ items: [], others: [] });
+    const colleague = await call<{ items: unknown[]; others: { id: string; name: string }[] }>(
+      app,
+      'GET',
+      '/api/connections',
+      other,
+    );
+    expect(colleague.body.items).toEqual([]);
+    expect(colleague.body.others).toEqual([{ id, name: expect.any(String) }]);
+    expect(colleague.text).not.toContain('key-id-1');
   });
 
   it('when the id is not a GUID then 400 names the path field', async () => {

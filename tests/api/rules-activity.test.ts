@@ -46,33 +46,29 @@ describe('rules, assignments, preview, activity and status', () => {
       { connectionId: id, teamId: 'T1', name: 'Sales' },
       { connectionId: id, teamId: 'T2', name: 'Care' },
     ]);
-    await db
-      .insert(cxoneAgents)
-      .values(
-        AGENTS.map(([a, t]) => ({
-          connectionId: id,
-          agentId: a,
-          firstName: a.toUpperCase(),
-          lastName: 'Agent',
-          email: `${a}@contoso.com`,
-          teamId: t,
-        })),
-      );
+    await db.insert(cxoneAgents).values(
+      AGENTS.map(([a, t]) => ({
+        connectionId: id,
+        agentId: a,
+        firstName: a.toUpperCase(),
+        lastName: 'Agent',
+        email: `${a}@contoso.com`,
+        teamId: t,
+      })),
+    );
     await db.insert(cxoneUnavailableCodes).values([
       { connectionId: id, teamId: 'T1', outStateId: 1, name: 'Break' },
       { connectionId: id, teamId: 'T1', outStateId: 9, name: 'ACW', isAcw: true },
       { connectionId: id, teamId: 'T2', outStateId: 1, name: 'Break' },
     ]);
-    await db
-      .insert(teamsUsers)
-      .values(
-        AGENTS.map(([a]) => ({
-          connectionId: id,
-          userId: uid(a),
-          userPrincipalName: `${a}@contoso.com`,
-          displayName: `${a.toUpperCase()} Agent`,
-        })),
-      );
+    await db.insert(teamsUsers).values(
+      AGENTS.map(([a]) => ({
+        connectionId: id,
+        userId: uid(a),
+        userPrincipalName: `${a}@contoso.com`,
+        displayName: `${a.toUpperCase()} Agent`,
+      })),
+    );
     await db
       .insert(mappings)
       .values(

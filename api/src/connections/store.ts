@@ -115,14 +115,24 @@ export async function isAdmin(db: Db, connectionId: string, userId: string): Pro
   return !!row;
 }
 
-export async function listConnections(db: Db, p: Principal): Promise<ConnectionView[]> {
+/**
+ * The caller's tenant's connections: full views of those the caller administers; of the others only
+ * id and name (so the tab can say "ask an admin of …"), never their settings.
+ */
+export async function listConnections(
+  db: Db,
+  p: Principal,
+): Promise<{ items: ConnectionView[]; others: { id: string; name: string }[] }> {
   const rows = await db
     .select({ c: connections, admin: admins.aadObjectId })
     .from(connections)
     .leftJoin(admins, and(eq(admins.connectionId, connections.id), eq(admins.aadObjectId, p.userId)))
     .where(eq(connections.tenantId, p.tenantId))
     .orderBy(connections.createdAt);
-  return rows.map((r) => toView(r.c, r.admin !== null));
+  return {
+    items: rows.filter((r) => r.admin !== null).map((r) => toView(r.c, true)),
+    others: rows.filter((r) => r.admin === null).map((r) => ({ id: r.c.id, name: r.c.name })),
+  };
 }
 
 export interface PatchResult {

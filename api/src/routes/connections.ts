@@ -24,11 +24,11 @@ export function registerConnectionRoutes(define: Define, deps: AdminApiDeps): Jo
   define({
     method: 'get',
     path: '/api/connections',
-    summary: "List your tenant's connections",
+    summary: "Connections you administer (full) and your tenant's other connections (id and name only)",
     tag: TAG,
     auth: 'user',
-    response: z.object({ items: z.array(connectionViewSchema) }),
-    handler: async ({ principal }) => ({ items: await listConnections(db, principal) }),
+    response: z.object({ items: z.array(connectionViewSchema), others: z.array(z.object({ id: z.string(), name: z.string() })) }),
+    handler: async ({ principal }) => listConnections(db, principal),
   });
 
   define({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { guid } from '../connections/schemas.ts';
+import { notFound } from '../http/errors.ts';
 import {
   candidatesFor,
   confirmProposals,
@@ -9,7 +10,7 @@ import {
   setIncluded,
   setMapping,
 } from '../mapping/service.ts';
-import { listMappings } from '../mapping/store.ts';
+import { getMapping, listMappings } from '../mapping/store.ts';
 import type { AdminApiDeps } from './deps.ts';
 import type { Define } from './kit.ts';
 
@@ -120,8 +121,10 @@ export function registerMappingRoutes(define: Define, deps: AdminApiDeps): void 
     auth: 'admin',
     params: agentParams,
     body: z.object({ included: z.boolean() }).strict(),
-    handler: async ({ connection, params, body, principal }) =>
-      setIncluded(d, connection.id, [params.agentId], body.included, principal),
+    handler: async ({ connection, params, body, principal }) => {
+      if (!(await getMapping(d.db, connection.id, params.agentId))) throw notFound('mapping');
+      return setIncluded(d, connection.id, [params.agentId], body.included, principal);
+    },
   });
 
   define({
