@@ -96,6 +96,14 @@ export function createBotAdapter(opts: BotAuthOptions, bot: Bot, logger: BotLogg
         res.end();
         return;
       }
+      const headers = req.headers as Record<string, unknown>;
+      if (authEnabled && !str(headers.authorization) && !str(headers.Authorization)) {
+        logger.warn({ activityType: shape.type }, 'bot: activity without a Bot Framework token refused');
+        res.status(401);
+        res.send({ error: { code: 'unauthorized', message: 'a Bot Framework token is required' } });
+        res.end();
+        return;
+      }
       await adapter.process(req, res, logic);
     },
     async send(reference, msg) {
@@ -138,15 +146,19 @@ export function toTurnInput(activity: Activity): TurnInput | null {
   const scopeRaw = str(activity.conversation?.conversationType);
   const scope: StoredConversation['scope'] =
     scopeRaw === 'channel' ? 'channel' : scopeRaw === 'groupChat' ? 'groupChat' : 'personal';
+  // A channel message's conversation id names its thread (`19:…@thread.tacv2;messageid=…`); the stored
+  // reference is the channel itself, so proactive cards start new posts instead of replying in an old thread.
+  const storedId = scope === 'channel' ? conversationId.replace(/;messageid=.*$/i, '') : conversationId;
+  const ref = TurnContext.getConversationReference(activity);
   const base = {
     text: '',
     verb: null,
     viaInvoke: false,
     aadObjectId: str(activity.from?.aadObjectId),
     tenantId: str(activity.conversation?.tenantId) ?? str(obj(channelData?.tenant)?.id),
-    conversation: { id: conversationId, scope, teamId: str(obj(channelData?.team)?.id) },
+    conversation: { id: storedId, scope, teamId: str(obj(channelData?.team)?.id) },
     timeZone: str((activity as Activity & { localTimezone?: unknown }).localTimezone),
-    reference: TurnContext.getConversationReference(activity) as unknown as Record<string, unknown>,
+    reference: { ...ref, conversation: { ...ref.conversation, id: storedId } } as unknown as Record<string, unknown>,
   } satisfies Omit<TurnInput, 'kind'>;
   const botId = str(activity.recipient?.id);
   const isBot = (m: { id?: unknown } | undefined) => !!m && !!botId && m.id === botId;

@@ -262,8 +262,15 @@ describe('bot over HTTP: real Bot Framework activities to /api/messages', () => 
     const sent = await say(messageActivity(connector.serviceUrl, ANA, CHANNEL, '<at>Presence Sync</at> status'));
     expect(cardText(cardOf(sent.body))).toContain('personal chat');
     expect(cardText(cardOf(sent.body))).not.toContain('Lunch');
-    const [row] = await app.storage.db.select().from(botConversations).where(eq(botConversations.id, CHANNEL.id));
-    expect(row).toMatchObject({ scope: 'channel', aadObjectId: BO.aad, teamId: '19:team-general@thread.tacv2' });
+    // A reply in a thread: Teams names the thread in the conversation id; the bot replies there but
+    // keeps the channel itself as the stored reference (new posts for proactive cards).
+    const thread = { ...CHANNEL, id: `${CHANNEL.id};messageid=1732615000001` };
+    const inThread = await say(messageActivity(connector.serviceUrl, ANA, thread, 'help'));
+    expect(inThread.conversationId).toBe(thread.id);
+    const rows = await app.storage.db.select().from(botConversations).where(eq(botConversations.scope, 'channel'));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ id: CHANNEL.id, aadObjectId: BO.aad, teamId: '19:team-general@thread.tacv2' });
+    expect(rows[0]!.reference).toMatchObject({ conversation: { id: CHANNEL.id } });
   });
 
   it('when the app is uninstalled (installationUpdate remove, or the bot removed) then the reference is deleted', async () => {
@@ -290,6 +297,7 @@ describe('bot endpoint security', () => {
       expect(app.logs.some((l) => l.botAuth === 'enabled')).toBe(true);
       const res = await postActivity(app.url, messageActivity(connector.serviceUrl, ANA, personal(ANA), 'status'));
       expect(res.status).toBe(401);
+      expect(app.logs.some((l) => l.msg === 'bot: activity without a Bot Framework token refused')).toBe(true);
       const forged = await postActivity(app.url, messageActivity(connector.serviceUrl, ANA, personal(ANA), 'status'), {
         authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.',
       });
