@@ -301,6 +301,16 @@ describe('Graph client against the emulator', () => {
       expect(checks.find((c) => c.permission === 'User.ReadWrite.All')).toMatchObject({ granted: false, confirmed: null });
     });
 
+    it('when the app cannot get a token then every permission shows the sign-in error', async () => {
+      const { client } = clientFor(emu, { clientSecret: 'wrong-secret' });
+      const checks = await client.checkPermissions({ systemUserMode: false });
+      expect(checks).toHaveLength(3);
+      for (const c of checks) {
+        expect([c.granted, c.confirmed]).toEqual([false, false]);
+        expect(c.error).toMatch(/AADSTS7000215/);
+      }
+    });
+
     it('adminConsentUrl points at the configured authority', () => {
       const { client } = clientFor(emu);
       const url = new URL(client.adminConsentUrl('https://app.example/consent-done', 'st8'));

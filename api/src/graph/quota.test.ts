@@ -84,11 +84,24 @@ describe('quota budget', () => {
     expect(q.snapshot().effectiveLimit).toBe(100);
   });
 
-  it('when 429s repeat then the budget keeps shrinking but never below one request', () => {
+  it('when 429s repeat after each wait then the budget keeps shrinking but never below one request', async () => {
     const time = manualTime();
     const q = createQuotaBudget({ requests: 8, windowMs: 1_000, timer: time });
-    for (let i = 0; i < 6; i++) q.throttled(100);
+    for (let i = 0; i < 6; i++) {
+      q.throttled(100);
+      await time.advance(100);
+    }
     expect(q.snapshot().effectiveLimit).toBe(1);
+  });
+
+  it('when many 429s arrive during one wait then they extend it but shrink the budget once', async () => {
+    const time = manualTime();
+    const q = createQuotaBudget({ requests: 100, windowMs: 1_000, timer: time });
+    q.throttled(500);
+    for (let i = 0; i < 15; i++) q.throttled(300);
+    await time.advance(10);
+    q.throttled(800);
+    expect(q.snapshot()).toMatchObject({ effectiveLimit: 50, blockedUntil: time.now() + 800 });
   });
 
   it('when an acquire is aborted then it rejects and frees its place', async () => {

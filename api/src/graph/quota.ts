@@ -11,7 +11,8 @@ import { systemTimer, type Timer } from './timer.ts';
  *   window up to `effectiveLimit - writeReserve`, so presence writes keep room even while the reader
  *   runs flat out.
  * - A 429 (`throttled(retryAfterMs)`) blocks every call until the wait ends and halves the effective
- *   limit; it grows back by a tenth of the limit for every full window without a 429.
+ *   limit (once per episode: 429s arriving during a running wait only extend it); the limit grows back
+ *   by a tenth of the limit for every full window after the wait.
  *
  * No I/O: time comes from the injected Timer.
  */
@@ -208,9 +209,12 @@ export function createQuotaBudget(opts: QuotaOptions = {}): QuotaBudget {
     throttled(retryAfterMs) {
       const now = timer.now();
       const until = now + Math.max(0, retryAfterMs);
-      const shrunk = Math.max(1, Math.floor(effective(now) / 2));
+      // 429s that arrive while a wait is already running answer requests sent before it began: one
+      // episode, one shrink (16 parallel batch reads must not divide the budget by 2^16).
+      const sameEpisode = now < blockedUntil;
       blockedUntil = Math.max(blockedUntil, until);
-      shrink = { to: shrunk, at: blockedUntil };
+      if (!sameEpisode) shrink = { to: Math.max(1, Math.floor(effective(now) / 2)), at: blockedUntil };
+      else if (shrink) shrink = { ...shrink, at: blockedUntil };
       if (cancelWake) {
         cancelWake();
         cancelWake = null;
