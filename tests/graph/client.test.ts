@@ -345,3 +345,32 @@ function newUser() {
     password: `P-${randomUUID()}`,
   };
 }
+
+describe('Graph client against an emulator with a small quota', () => {
+  let emu: GraphEmulator;
+  beforeAll(async () => {
+    emu = await startTrustedEmulator({ quota: { requests: 4, windowMs: 1_000 } });
+  });
+  afterAll(async () => {
+    await emu?.stop();
+  });
+
+  it("when the tenant's quota runs out then every request waits out Retry-After before the next one goes", async () => {
+    // Our own budget is set too generous on purpose: Graph's 429s must correct it.
+    const clock = shiftableTimer();
+    const quota = createQuotaBudget({ timer: clock, requests: 100, windowMs: 1_000 });
+    const { client } = clientFor(emu, { quota, clock });
+    for (let i = 0; i < 10; i++) await client.getPresence(userA);
+    const calls = graphCalls(emu, '/users/');
+    expect(calls.filter((c) => c.status === 200)).toHaveLength(10);
+    const throttled = calls.filter((c) => c.status === 429);
+    expect(throttled.length).toBeGreaterThan(0);
+    for (const t of throttled) {
+      // The emulator's Retry-After here is 1 s (its window); nothing may be sent inside it.
+      const next = calls.find((c) => c.at > t.at);
+      expect(next).toBeDefined();
+      expect(next!.at - t.at).toBeGreaterThanOrEqual(1_000);
+    }
+    expect(quota.snapshot().effectiveLimit).toBeLessThan(100);
+  });
+});
