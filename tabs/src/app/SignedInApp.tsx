@@ -55,7 +55,7 @@ export function SignedInApp({ api, userName, onSignOut }: { api: ApiClient; user
         ) : route.page === 'rules' ? (
           <RulesScreen />
         ) : route.page === 'watching' ? (
-          <WatchingScreen />
+          <WatchingScreen connections={connections} onChanged={onConnectionsChanged} />
         ) : route.page === 'activity' ? (
           <ActivityScreen />
         ) : (

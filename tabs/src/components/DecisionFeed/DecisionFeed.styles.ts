@@ -1,0 +1,15 @@
+import { makeStyles, tokens } from '@fluentui/react-components';
+
+export const useDecisionFeedStyles = makeStyles({
+  muted: { color: tokens.colorNeutralForeground3 },
+  agent: {
+    background: 'none',
+    border: 'none',
+    padding: 0,
+    color: tokens.colorBrandForegroundLink,
+    cursor: 'pointer',
+    textDecorationLine: 'underline',
+    fontSize: 'inherit',
+    ':focus-visible': { outline: `${tokens.strokeWidthThick} solid ${tokens.colorStrokeFocus2}` },
+  },
+});
