@@ -1,6 +1,6 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 
@@ -36,7 +36,19 @@ export async function ensureTls(dir: string): Promise<TlsMaterial> {
   };
   const existing = await readExisting(paths);
   if (existing) return existing;
+  // The demo starts the Graph and CXone emulators at once on one folder: one generates, the other
+  // waits and then reuses, so both serve certificates from the same CA.
+  const release = await lock(join(dir, '.generating'));
+  try {
+    const again = await readExisting(paths);
+    if (again) return again;
+    return await generateInto(paths);
+  } finally {
+    await release();
+  }
+}
 
+async function generateInto(paths: Record<keyof typeof FILES, string>): Promise<TlsMaterial> {
   const now = Date.now();
   const notBeforeDate = new Date(now - 3600_000);
   // A unique CA name: a process that trusts two emulators' CAs must not confuse them (OpenSSL finds the
@@ -98,6 +110,24 @@ async function readExisting(paths: Record<keyof typeof FILES, string>): Promise<
     // Unreadable or mismatched files: fall through and regenerate them.
   }
   return null;
+}
+
+/** A directory lock (mkdir is atomic); a lock older than 60 s is taken to be left by a crashed process. */
+async function lock(path: string): Promise<() => Promise<void>> {
+  for (let waited = 0; ; waited += 50) {
+    try {
+      await mkdir(path);
+      return () => rm(path, { recursive: true, force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const age = await stat(path).then(
+        (st) => Date.now() - st.mtimeMs,
+        () => 0,
+      );
+      if (age > 60_000 || waited > 120_000) await rm(path, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 
 async function writeAtomic(path: string, content: string): Promise<void> {
