@@ -3,7 +3,7 @@ import { decodeProtectedHeader, importX509, jwtVerify } from 'jose';
 import { generate } from 'selfsigned';
 import { describe, expect, it } from 'vitest';
 import { authorityFor, knownAuthoritiesFor } from './app-auth.ts';
-import { certificateAssertion, pkceChallenge } from './delegated.ts';
+import { certificateAssertion, pkceChallenge, statesMatch } from './delegated.ts';
 
 describe('client credentials helpers', () => {
   it('a certificate assertion is RS256, names the certificate by SHA-256 thumbprint and verifies with its public key', async () => {
@@ -33,5 +33,12 @@ describe('client credentials helpers', () => {
     expect(knownAuthoritiesFor('https://127.0.0.1:8443')).toEqual(['127.0.0.1:8443']);
     expect(knownAuthoritiesFor('https://login.microsoftonline.com')).toEqual([]);
     expect(authorityFor('https://127.0.0.1:8443/', 'tenant-1')).toBe('https://127.0.0.1:8443/tenant-1');
+  });
+
+  it('statesMatch accepts only the exact state', () => {
+    expect(statesMatch('abc123', 'abc123')).toBe(true);
+    expect(statesMatch('abc123', 'abc124')).toBe(false);
+    expect(statesMatch('abc123', 'abc')).toBe(false);
+    expect(statesMatch('abc123', null)).toBe(false);
   });
 });

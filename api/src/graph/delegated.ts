@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual, X509Certificate } from 'node:crypto';
 import { decodeJwt, importPKCS8, SignJWT } from 'jose';
 import { z } from 'zod';
 import { ExternalError } from '../domain/reasons.ts';
@@ -342,13 +342,13 @@ export function ownerTokenSource(o: {
   onRotate: (tokens: DelegatedTokens) => void | Promise<void>;
   clock?: Timer;
   refreshMarginMs?: number;
-}): () => Promise<string> {
+}): (() => Promise<string>) & { invalidate: () => void } {
   const clock = o.clock ?? systemTimer;
   const margin = o.refreshMarginMs ?? 5 * 60_000;
   let refreshToken = o.refreshToken;
   let current: { token: string; expiresAt: number } | null = null;
   let inflight: Promise<string> | null = null;
-  return () => {
+  const source = () => {
     if (current && clock.now() < current.expiresAt - margin) return Promise.resolve(current.token);
     inflight ??= (async () => {
       try {
@@ -363,4 +363,17 @@ export function ownerTokenSource(o: {
     })();
     return inflight;
   };
+  /** Graph refused the token (401): the next call refreshes. */
+  const invalidate = () => {
+    current = null;
+  };
+  return Object.assign(source, { invalidate });
+}
+
+/** Constant-time comparison of the `state` that came back from the authorize endpoint with the one sent. */
+export function statesMatch(expected: string, received: string | null | undefined): boolean {
+  if (typeof received !== 'string') return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(received);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -13,7 +13,8 @@ import type { GraphTransport } from './transport.ts';
 export const SUBSCRIPTION_PERMISSION = 'Presence.Read.All (delegated)';
 export const SUBSCRIPTION_MAX_IDS = 650;
 
-export type TokenFor = () => Promise<string>;
+/** A delegated access-token source; with `invalidate`, a 401 makes the client fetch a fresh token once. */
+export type TokenFor = (() => Promise<string>) & { invalidate?: () => void };
 
 export interface NewSubscription {
   resource: string;

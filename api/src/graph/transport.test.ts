@@ -154,4 +154,34 @@ describe('Graph transport against an http stand-in', () => {
     });
     expect(seen.map((s) => s.auth)).toEqual(['Bearer owner-token']);
   });
+
+  it('a 401 on a delegated call invalidates that token source once when it can, then permission_missing', async () => {
+    graph.current = (req, res) => {
+      record(req);
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end('{"error":{"code":"InvalidAuthenticationToken","message":"expired"}}');
+    };
+    let owned = 0;
+    let n = 0;
+    const token = Object.assign(async () => `owner-token-${++n}`, {
+      invalidate: () => {
+        owned++;
+      },
+    });
+    const err = (await transport()
+      .call({
+        operation: 'renewSubscription',
+        permission: 'Presence.Read.All (delegated)',
+        priority: 'write',
+        method: 'PATCH',
+        path: '/subscriptions/s1',
+        body: {},
+        token,
+      })
+      .catch((e: unknown) => e)) as ExternalError;
+    expect(err.reason).toBe('permission_missing');
+    expect([owned, invalidations]).toEqual([1, 0]);
+    expect(seen.map((s) => s.auth)).toEqual(['Bearer owner-token-1', 'Bearer owner-token-2']);
+  });
 });

@@ -36,8 +36,8 @@ export interface GraphCall {
   priority: QuotaPriority;
   /** Quota units (default 1). */
   cost?: number;
-  /** Delegated token source (subscriptions); default = the app-only token. */
-  token?: () => Promise<string>;
+  /** Delegated token source (subscriptions); default = the app-only token. With `invalidate`, a 401 retries once. */
+  token?: (() => Promise<string>) & { invalidate?: () => void };
   headers?: Record<string, string>;
 }
 
@@ -246,10 +246,11 @@ export function createTransport(opts: TransportOptions): GraphTransport {
             await sleep(opts.timer, backoffMs(transients - 1, policy, random()));
             continue;
           }
-          if (failure.kind === 'unauthorized' && !reauthorized && !c.token) {
+          const invalidate = c.token ? c.token.invalidate : () => opts.appToken.invalidate();
+          if (failure.kind === 'unauthorized' && !reauthorized && invalidate) {
             // Expired or revoked token: fetch a fresh one once.
             reauthorized = true;
-            opts.appToken.invalidate();
+            invalidate();
             continue;
           }
           throw final();
