@@ -17,6 +17,8 @@ export interface CadenceInput {
   readShare?: number;
   minIntervalMs?: number;
   maxIntervalMs?: number;
+  /** Interval while there is nobody to read (default 2 s). */
+  idleIntervalMs?: number;
   /** subscriptions healthy → slow healing reads. */
   mode?: 'primary' | 'healing';
   healIntervalMs?: number;
@@ -45,7 +47,9 @@ export function planCadence(input: CadenceInput): Cadence {
   const max = input.maxIntervalMs ?? 60_000;
   const share = input.readShare ?? 0.5;
   const budget = Math.max(1, input.readRoom ?? Math.floor(input.quota.requests * share));
-  let interval = requestsPerRound === 0 ? max : (requestsPerRound * input.quota.windowMs) / budget;
+  // Nobody to read: only look again for new mappings, cheaply (a database query, no Graph call).
+  let interval =
+    requestsPerRound === 0 ? Math.min(max, input.idleIntervalMs ?? 2_000) : (requestsPerRound * input.quota.windowMs) / budget;
   if (input.mode === 'healing') interval = Math.max(interval, input.healIntervalMs ?? 30_000);
   interval = Math.min(max, Math.max(min, interval));
   if (input.retryAfterMs && input.retryAfterMs > interval) interval = input.retryAfterMs;

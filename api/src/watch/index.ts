@@ -36,8 +36,8 @@ export interface PresenceWatchingDeps {
   secrets: SecretBox;
   logger: Logger;
   clock?: Clock;
-  /** PUBLIC_BASE_URL (Graph must reach it over HTTPS); required only for subscriptions. */
-  publicBaseUrl: string | undefined;
+  /** PUBLIC_BASE_URL (Graph must reach it over HTTPS), or a getter (known after listen); required only for subscriptions. */
+  publicBaseUrl: string | undefined | (() => string | undefined);
   /** AUTHORITY_HOST: delegated sign-in and the JWKS that signs validation tokens. */
   authorityHost: string;
   runtimes: ConnectionRuntimeProvider;
@@ -153,9 +153,9 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
   };
   const users = (connectionId: string) => subsStore.mappedUsers(connectionId);
   const requirePublicBase = () => {
-    if (!deps.publicBaseUrl)
-      throw new AppError(409, 'public_base_url_missing', 'PUBLIC_BASE_URL must be set for presence subscriptions');
-    return deps.publicBaseUrl;
+    const base = typeof deps.publicBaseUrl === 'function' ? deps.publicBaseUrl() : deps.publicBaseUrl;
+    if (!base) throw new AppError(409, 'public_base_url_missing', 'PUBLIC_BASE_URL must be set for presence subscriptions');
+    return base;
   };
 
   let subscriptions!: ReturnType<typeof createSubscriptionManager>;
@@ -206,9 +206,7 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
     clock,
     logger: deps.logger,
     notices: deps.notices,
-    get publicBaseUrl() {
-      return requirePublicBase();
-    },
+    publicBaseUrl: requirePublicBase,
     groupSize: async (connectionId) => (await optionsOf(connectionId)).subscriptionGroupSize,
     users,
     onMissed: (connectionId) => void readNow(connectionId).catch(() => undefined),

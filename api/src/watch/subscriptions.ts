@@ -56,8 +56,8 @@ export interface SubscriptionManagerDeps {
   clock: Clock;
   logger: Logger;
   notices?: NoticeSink | undefined;
-  /** PUBLIC_BASE_URL: Graph posts to {base}/api/graph/notifications and /lifecycle. */
-  publicBaseUrl: string;
+  /** PUBLIC_BASE_URL (read when a subscription is created): Graph posts to {base}/api/graph/notifications and /lifecycle. */
+  publicBaseUrl: string | (() => string);
   groupSize(connectionId: string): Promise<number>;
   users(connectionId: string): Promise<readonly string[]>;
   /** Asked for after a `missed` lifecycle event or a silent subscription: read everyone now. */
@@ -107,7 +107,8 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
   const lifetime = deps.lifetimeMs ?? 58 * 60_000;
   const renewBefore = deps.renewBeforeMs ?? 20 * 60_000;
   const grace = deps.silenceGraceMs ?? 90_000;
-  const base = deps.publicBaseUrl.replace(/\/+$/, '');
+  const baseUrl = () =>
+    (typeof deps.publicBaseUrl === 'function' ? deps.publicBaseUrl() : deps.publicBaseUrl).replace(/\/+$/, '');
   /** connectionId → row id → earliest reader-seen change not explained by a notification. */
   const suspects = new Map<string, Map<string, number>>();
   /** connectionId → userId → row id (active subscriptions), rebuilt on every reconcile. */
@@ -182,6 +183,14 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
       return false;
     }
     const clientState = randomBytes(32).toString('base64url');
+    let base: string;
+    try {
+      base = baseUrl();
+    } catch (err) {
+      await store.update(row.id, { userIds, ownerId, status: 'failed', lastError: messageOf(err), lastErrorAt: now }, now);
+      fault(connectionId, 'subscription_create_failed', keyOf(row), messageOf(err), userIds.length);
+      return false;
+    }
     await store.update(row.id, { userIds, ownerId, graphSubscriptionId: null, clientState, status: 'planned' }, now);
     try {
       const cert = await deps.certs.current(connectionId);
