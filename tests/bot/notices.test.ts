@@ -31,6 +31,12 @@ describe('notices: proactive fault cards to admins, deduplicated, updated when h
     await connector?.stop();
   });
 
+  /** The cards about this suite's renewal fault (other parts of the running app may post their own). */
+  const renewCards = (method?: 'POST' | 'PUT') =>
+    connector.captured.filter(
+      (c) => (!method || c.method === method) && (c.body.text ?? '').includes('presence subscription could not be renewed'),
+    );
+
   const fault = (over: Partial<{ key: string; at: number; impactUsers: number }> = {}) => ({
     kind: 'fault' as const,
     connectionId,
@@ -45,7 +51,7 @@ describe('notices: proactive fault cards to admins, deduplicated, updated when h
   it('when a fault is reported then each admin conversation gets one card with what, since, impact, fix and a tab link', async () => {
     app.notices.notify(fault());
     await app.notices.idle();
-    const posts = connector.captured.filter((c) => c.method === 'POST');
+    const posts = renewCards('POST');
     expect(posts.map((p) => p.conversationId).sort()).toEqual([CHANNEL.id, personal(BO).id].sort());
     expect(posts.some((p) => p.conversationId === personal(ANA).id)).toBe(false);
     const card = cardOf(posts[0]!.body);
@@ -65,12 +71,12 @@ describe('notices: proactive fault cards to admins, deduplicated, updated when h
   });
 
   it('when the same fault repeats then no new card is sent and the alert counts it', async () => {
-    const before = connector.captured.length;
+    const before = renewCards().length;
     clock.set(NOW + 60_000);
     app.notices.notify(fault({ at: NOW + 60_000 }));
     app.notices.notify(fault({ at: NOW + 120_000 }));
     await app.notices.idle();
-    expect(connector.captured.length).toBe(before);
+    expect(renewCards().length).toBe(before);
     const rows = await app.storage.db
       .select()
       .from(alerts)
@@ -82,7 +88,7 @@ describe('notices: proactive fault cards to admins, deduplicated, updated when h
   });
 
   it('when the fault heals then the same cards are updated in place (PUT with the stored activity ids)', async () => {
-    const sent = connector.captured.filter((c) => c.method === 'POST');
+    const sent = renewCards('POST');
     app.notices.notify({
       kind: 'fault_healed',
       connectionId,
@@ -91,7 +97,7 @@ describe('notices: proactive fault cards to admins, deduplicated, updated when h
       at: NOW + 300_000,
     });
     await app.notices.idle();
-    const puts = connector.captured.filter((c) => c.method === 'PUT');
+    const puts = renewCards('PUT');
     expect(puts.map((p) => `${p.conversationId}/${p.activityId}`).sort()).toEqual(
       sent.map((p) => `${p.conversationId}/${p.id}`).sort(),
     );
@@ -102,7 +108,7 @@ describe('notices: proactive fault cards to admins, deduplicated, updated when h
     const [row] = await app.storage.db.select().from(alerts).where(eq(alerts.kind, 'subscription_renew_failed'));
     expect(row).toMatchObject({ status: 'healed' });
     // A heal with nothing open does nothing.
-    const n = connector.captured.length;
+    const n = renewCards().length;
     app.notices.notify({
       kind: 'fault_healed',
       connectionId,
@@ -111,14 +117,14 @@ describe('notices: proactive fault cards to admins, deduplicated, updated when h
       at: NOW + 400_000,
     });
     await app.notices.idle();
-    expect(connector.captured.length).toBe(n);
+    expect(renewCards().length).toBe(n);
   });
 
   it('when the fault comes back after healing then it is a new card', async () => {
-    const n = connector.captured.filter((c) => c.method === 'POST').length;
+    const n = renewCards('POST').length;
     app.notices.notify(fault({ at: NOW + 500_000 }));
     await app.notices.idle();
-    expect(connector.captured.filter((c) => c.method === 'POST').length).toBe(n + 2);
+    expect(renewCards('POST').length).toBe(n + 2);
   });
 
   it('when a permission is missing then the card names it and links to admin consent', async () => {
@@ -205,13 +211,16 @@ describe('notices: proactive fault cards to admins, deduplicated, updated when h
     app.notices.notify({
       kind: 'fault',
       connectionId,
-      fault: 'cxone_unreachable',
-      key: 'api',
-      message: 'CXone timed out',
+      fault: 'cxone_key_rejected',
+      key: 'bot-suite-key',
+      message: 'CXone answered 401 to the token request',
       at: NOW,
     });
     await app.notices.idle();
-    const [row] = await app.storage.db.select().from(alerts).where(eq(alerts.kind, 'cxone_unreachable'));
+    const [row] = await app.storage.db
+      .select()
+      .from(alerts)
+      .where(and(eq(alerts.kind, 'cxone_key_rejected'), eq(alerts.key, 'bot-suite-key')));
     expect(row).toMatchObject({ status: 'open', count: 1, cards: [] });
     expect(app.logs.some((l) => l.msg === 'proactive card send failed')).toBe(true);
     // 403 "bot not in the roster" means the app was removed there: the reference is forgotten.
@@ -230,7 +239,7 @@ describe('notices: proactive fault cards to admins, deduplicated, updated when h
     expect((await postActivity(app.url, act)).status).toBe(200);
     const sent = await connector.waitFor((c) => c.activityId === act.id);
     const text = cardText(cardOf(sent.body));
-    expect(text).toContain('CXone cannot be reached: CXone timed out');
+    expect(text).toContain('CXone rejected the access key: CXone answered 401 to the token request');
     expect(text).toContain('A Microsoft Graph permission is missing');
   });
 });

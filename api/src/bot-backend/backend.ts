@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { AlertView, BotBackend, RenewResult, StatusView, SubscriptionsSummary, WhoAmI } from '../../../bot/src/ports.ts';
 import { connectionOptionsSchema } from '../domain/connection.ts';
 import type { Clock } from '../domain/ports.ts';
+import type { PresencePair } from '../domain/presence.ts';
 import { effectiveRule } from '../domain/rules.ts';
 import type { Storage } from '../storage/db.ts';
 import {
@@ -19,6 +20,13 @@ import {
   teamsUsers,
 } from '../storage/schema.ts';
 import { cxoneTargetLabel, toCxoneState, toDecisionView, toPair, toReason } from './decode.ts';
+
+/** What our Teams session holds, unless it has expired (Teams dropped it). */
+function liveSession(v: unknown, now: number): PresencePair | null {
+  const expiresAt = v !== null && typeof v === 'object' ? (v as { expiresAt?: unknown }).expiresAt : undefined;
+  if (typeof expiresAt === 'number' && expiresAt <= now) return null;
+  return toPair(v);
+}
 
 /** Alert kinds that are agent notices, not faults: hidden from admin views. */
 export const AGENT_NOTICE_KINDS: readonly string[] = ['manual_status_blocking'];
@@ -167,7 +175,7 @@ export function createBotBackend(deps: BotBackendDeps): BotBackend {
         cxoneSeenAt: s?.cxoneSeenAt?.getTime() ?? null,
         teamsPresence: toPair(s?.teamsPresence),
         teamsSeenAt: s?.teamsSeenAt?.getTime() ?? null,
-        whatWeSet: toPair(s?.teamsSet),
+        whatWeSet: liveSession(s?.teamsSet, deps.clock.now()),
         cxoneWeSet: cxoneTargetLabel(s?.cxoneSet, code),
         rule: eff ? { id: eff.rule.id, name: eff.rule.name, via: eff.via } : null,
         lastReason:

@@ -265,6 +265,7 @@ const SAFE_KEYS = [
   'retryAfterMs',
   'subscriptionId',
   'service',
+  'reason',
 ] as const;
 function safeDetails(details: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!details) return {};
