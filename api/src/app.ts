@@ -1,22 +1,25 @@
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { Server } from 'restify';
-import type { RenewSubscriptionsNow } from './bot-backend/backend.ts';
+import { createSecurity } from './auth/setup.ts';
+import { type RenewSubscriptionsNow, renewViaManager } from './bot-backend/backend.ts';
 import { type BotWiring, setUpBot } from './bot-backend/wire.ts';
 import type { Config } from './config.ts';
-import { createSecurity } from './auth/setup.ts';
 import { createConnectionClientFactory } from './connections/client-factory.ts';
 import { createRuntimeProvider, type RuntimeProvider } from './connections/runtime.ts';
 import { createSecretBox, resolveEncryptionKey, type SecretBox } from './crypto/secrets.ts';
+import type { NoticeSink } from './domain/ports.ts';
 import { type Clock, type SyncEventSink, systemClock } from './domain/ports.ts';
+import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from './engine/engine.ts';
 import { registerHealthRoutes } from './http/health.ts';
 import { createHttpServer, listen } from './http/server.ts';
 import { registerStaticTab } from './http/static-tab.ts';
 import { createLogger, type Logger } from './logging.ts';
 import type { Notifier } from './notices/notifier.ts';
 import { registerAdminApi } from './routes/index.ts';
-import { createLoggingSink } from './routes/logging-sink.ts';
 import { openStorage, type Storage } from './storage/db.ts';
+import { createCxoneIntake } from './sync/cxone-intake.ts';
+import { createPresenceWatching, type PresenceWatching, type PresenceWatchingDeps } from './watch/index.ts';
 
 export const VERSION = '0.1.0';
 
@@ -33,6 +36,10 @@ export interface App {
   notices: Notifier;
   /** Per-connection Graph/CXone clients, rebuilt after a settings or secret change. */
   runtimes: RuntimeProvider;
+  /** Teams presence watching: the presence reader, subscriptions and their owners, Graph webhooks. */
+  watching: PresenceWatching;
+  /** The sync engine (also the SyncEventSink every watcher and the admin API publish to). */
+  engine: SyncEngine;
   stop(): Promise<void>;
 }
 
@@ -45,6 +52,16 @@ export interface AppOptions {
   renewSubscriptionsNow?: RenewSubscriptionsNow;
   /** Where settings changes are published (the engine's sink; default: logged). */
   syncEvents?: SyncEventSink;
+  /** Start the presence reader / subscription loops (default true; routes and webhooks are always served). */
+  watchPresence?: boolean;
+  /** Engine tuning (tests, benchmarks). */
+  engine?: SyncEngineOptions;
+  /** Presence-watching tuning (tests, benchmarks). */
+  watch?: Pick<PresenceWatchingDeps, 'readerOptions' | 'tickMs' | 'subscription' | 'verifier'>;
+  /** How often CXone pollers are (re)started to follow leases and settings (default 2 s). */
+  cxoneIntakeTickMs?: number;
+  /** Replica id for leases (default random). */
+  instanceId?: string;
 }
 
 /**
@@ -76,6 +93,31 @@ export async function startApp(opts: AppOptions): Promise<App> {
     graphBaseUrl: config.GRAPH_BASE_URL,
     authorityHost: config.AUTHORITY_HOST,
   });
+  // The bot's notifier is built after the routes it serves; engine and watchers report through this.
+  let notifier: NoticeSink | undefined;
+  const notices: NoticeSink = { notify: (n) => notifier?.notify(n) };
+  const engine = createSyncEngine({
+    storage,
+    runtimes,
+    notices,
+    logger,
+    clock,
+    ...(opts.instanceId ? { instanceId: opts.instanceId } : {}),
+    ...(opts.engine ? { options: opts.engine } : {}),
+  });
+  const sink = opts.syncEvents ?? engine;
+  const cxoneIntake = createCxoneIntake({
+    db: storage.db,
+    secrets,
+    runtimes,
+    sink,
+    notices,
+    logger,
+    clock,
+    held: () => engine.heldConnections(),
+    ...(opts.cxoneIntakeTickMs ? { tickMs: opts.cxoneIntakeTickMs } : {}),
+  });
+  cxoneIntake.registerRoutes(server);
   const security = await createSecurity(config, { logger, clock });
   const adminApi = registerAdminApi(server, {
     storage,
@@ -84,13 +126,29 @@ export async function startApp(opts: AppOptions): Promise<App> {
     config,
     authenticator: security.authenticator,
     devSigner: security.devSigner,
-    sink: opts.syncEvents ?? createLoggingSink(logger),
+    sink,
     runtimes,
     clients: createConnectionClientFactory({ graphBaseUrl: config.GRAPH_BASE_URL, authorityHost: config.AUTHORITY_HOST, logger }),
     clock,
     version: VERSION,
   });
   let baseUrl = config.PUBLIC_BASE_URL ?? '';
+  const watching = createPresenceWatching({
+    db: storage.db,
+    secrets,
+    logger,
+    clock,
+    publicBaseUrl: () => baseUrl || undefined,
+    authorityHost: config.AUTHORITY_HOST,
+    runtimes,
+    sink,
+    notices,
+    graphFor: async (id) => (await runtimes.get(id)).teams,
+    quotaFor: async (id) => runtimes.quotaFor((await runtimes.get(id)).tenantId),
+    ...(opts.instanceId ? { holderId: opts.instanceId } : {}),
+    ...opts.watch,
+  });
+  watching.registerRoutes(server, (req, connectionId) => adminApi.requireAdmin(req, connectionId));
   const bot: BotWiring = setUpBot({
     server,
     config,
@@ -98,13 +156,19 @@ export async function startApp(opts: AppOptions): Promise<App> {
     logger,
     clock: opts.clock ?? systemClock,
     baseUrl: () => baseUrl,
-    renewSubscriptionsNow: opts.renewSubscriptionsNow,
+    renewSubscriptionsNow: opts.renewSubscriptionsNow ?? renewViaManager(watching.subscriptions),
   });
+  notifier = bot.notifier;
 
   let port: number;
   try {
+    await engine.start();
+    cxoneIntake.start();
     port = await listen(server, config.PORT, config.HOST);
   } catch (err) {
+    await cxoneIntake.stop();
+    await watching.stop();
+    await engine.stop();
     await bot.stop();
     await storage.close();
     throw err;
@@ -113,6 +177,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const url = `http://${host}:${port}`;
   baseUrl = config.PUBLIC_BASE_URL ?? url;
   logger.info({ url, storage: storage.kind }, 'listening');
+  if (opts.watchPresence !== false) await watching.start();
 
   let stopped: Promise<void> | undefined;
   const stop = () => {
@@ -126,6 +191,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
         });
         server.server.closeIdleConnections?.();
       });
+      await cxoneIntake.stop();
+      await watching.stop();
+      await engine.stop();
       await bot.stop();
       await adminApi.jobs.drain();
       await storage.close();
@@ -133,7 +201,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     })();
     return stopped;
   };
-  return { url, port, config, logger, storage, secrets, server, notices: bot.notifier, runtimes, stop };
+  return { url, port, config, logger, storage, secrets, server, notices: bot.notifier, runtimes, engine, watching, stop };
 }
 
 /** Adds a CA (e.g. the local emulators') to the trusted set for every outgoing TLS connection. */
