@@ -153,6 +153,26 @@ describe('connections API', () => {
     expect(audit.body.items.map((e) => e.action)).toEqual(expect.arrayContaining(['admin.add', 'admin.remove']));
   });
 
+  it('when a push secret is set then it is write-only; a short one is refused naming cxone.pushSecret', async () => {
+    const short = await call(app, 'PATCH', `/api/connections/${id}`, other, { cxone: { pushSecret: 'short' } });
+    expect(short.status).toBe(400);
+    expect(short.text).toContain('cxone.pushSecret');
+    const r = await call(app, 'PATCH', `/api/connections/${id}`, other, { cxone: { pushSecret: 'push-SECRET-0123456789' } });
+    texts.push(r.text);
+    expect(r.body).toMatchObject({ cxone: { pushSecret: { set: true } } });
+    const cleared = await call(app, 'PATCH', `/api/connections/${id}`, other, { cxone: { pushSecret: null } });
+    expect(cleared.body).toMatchObject({ cxone: { pushSecret: { set: false } } });
+  });
+
+  it('when the body is not a JSON object then 400; when the token is missing the answer says Bearer', async () => {
+    const text = await call(app, 'PATCH', `/api/connections/${id}`, other, '[1,2]');
+    expect(text.status).toBe(400);
+    const bad = await call(app, 'PATCH', `/api/connections/${id}`, other, '{"name":', { 'content-type': 'application/json' });
+    expect(bad.status).toBe(400);
+    const anon = await call(app, 'GET', `/api/connections/${id}`, null);
+    expect(anon.headers.get('www-authenticate')).toMatch(/^Bearer/);
+  });
+
   it('when the body is larger than the limit then 413', async () => {
     const big = JSON.stringify({ name: 'x'.repeat(1_200_000) });
     const r = await call(app, 'PATCH', `/api/connections/${id}`, other, big);
@@ -160,6 +180,6 @@ describe('connections API', () => {
   });
 
   it('when anything happened then no secret appears in any response or log line', async () => {
-    expect(leaks(app, texts, [AZURE_SECRET, CXONE_SECRET, 'rotated-SECRET-xyz'])).toEqual([]);
+    expect(leaks(app, texts, [AZURE_SECRET, CXONE_SECRET, 'rotated-SECRET-xyz', 'push-SECRET-0123456789'])).toEqual([]);
   });
 });

@@ -16,18 +16,16 @@ describe('mappings at 10,000 agents', () => {
     const id = c.body.id;
     for (let i = 0; i < N; i += 1000) {
       const idx = Array.from({ length: Math.min(1000, N - i) }, (_, k) => i + k);
-      await app.storage.db
-        .insert(cxoneAgents)
-        .values(
-          idx.map((n) => ({
-            connectionId: id,
-            agentId: String(500000 + n),
-            firstName: `First${n}`,
-            lastName: `Last${n}`,
-            email: `agent${n}@contoso.com`,
-            teamId: `T${n % 20}`,
-          })),
-        );
+      await app.storage.db.insert(cxoneAgents).values(
+        idx.map((n) => ({
+          connectionId: id,
+          agentId: String(500000 + n),
+          firstName: `First${n}`,
+          lastName: `Last${n}`,
+          email: `agent${n}@contoso.com`,
+          teamId: `T${n % 20}`,
+        })),
+      );
       // Every 10th user has a different address, so it is found by name only.
       await app.storage.db.insert(teamsUsers).values(
         idx.map((n) => ({

@@ -22,7 +22,7 @@ export async function createDevSigner(opts: { audience: string; ttlSeconds?: num
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'dev-1', alg: 'ES256', use: 'sig' };
   const keys = createLocalJWKSet({ keys: [jwk] });
-  const ttl = opts.ttlSeconds ?? 3600;
+  const ttl = opts.ttlSeconds ?? 1800;
   const now = opts.now ?? Date.now;
   return {
     issuer: DEV_ISSUER,

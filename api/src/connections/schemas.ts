@@ -31,6 +31,8 @@ export const connectionCreateSchema = z
         authUrl: httpUrl.nullish(),
         accessKeyId: z.string().trim().min(1, 'is required').max(200),
         accessKeySecret: secret,
+        /** Shared secret CXone (or your stream relay) sends to POST /api/cxone/events in push mode. */
+        pushSecret: z.string().min(16, 'must be at least 16 characters').max(256, 'is too long').optional(),
         businessUnitId: z.string().trim().max(50).nullish(),
       })
       .strict(),
@@ -52,6 +54,8 @@ export const connectionPatchSchema = z
         authUrl: httpUrl.nullish(),
         accessKeyId: z.string().trim().min(1).max(200).optional(),
         accessKeySecret: secret.optional(),
+        /** Shared secret CXone (or your stream relay) sends to POST /api/cxone/events in push mode. */
+        pushSecret: z.string().min(16, 'must be at least 16 characters').max(256, 'is too long').nullish(),
         businessUnitId: z.string().trim().max(50).nullish(),
       })
       .strict()
@@ -77,6 +81,7 @@ export const connectionViewSchema = z.object({
     authUrl: z.string().nullable(),
     accessKeyId: z.string(),
     accessKeySecret: secretState,
+    pushSecret: z.object({ set: z.boolean() }),
     businessUnitId: z.string().nullable(),
   }),
   options: connectionOptionsSchema,

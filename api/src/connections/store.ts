@@ -50,6 +50,7 @@ export function toView(row: ConnectionRow, isAdmin: boolean): ConnectionView {
       authUrl: row.cxoneAuthUrl,
       accessKeyId: row.cxoneAccessKeyId,
       accessKeySecret: { set: !!row.cxoneAccessKeySecretEnc, updatedAt: iso(row.cxoneAccessKeySecretUpdatedAt) },
+      pushSecret: { set: !!row.cxonePushSecretEnc },
       businessUnitId: row.cxoneBusinessUnitId,
     },
     options: readOptions(row),
@@ -86,6 +87,7 @@ export async function createConnection(
         cxoneAuthUrl: input.cxone.authUrl ?? null,
         cxoneAccessKeyId: input.cxone.accessKeyId,
         cxoneAccessKeySecretEnc: secrets.seal(input.cxone.accessKeySecret),
+        cxonePushSecretEnc: input.cxone.pushSecret ? secrets.seal(input.cxone.pushSecret) : null,
         cxoneAccessKeySecretUpdatedAt: now,
         cxoneBusinessUnitId: input.cxone.businessUnitId ?? null,
         options,
@@ -172,6 +174,10 @@ export async function updateConnection(
       set.cxoneAccessKeySecretEnc = secrets.seal(c.accessKeySecret);
       set.cxoneAccessKeySecretUpdatedAt = now;
       rotated.push('cxone.accessKeySecret');
+    }
+    if (c.pushSecret !== undefined) {
+      set.cxonePushSecretEnc = c.pushSecret === null ? null : secrets.seal(c.pushSecret);
+      rotated.push(c.pushSecret === null ? 'cxone.pushSecret (removed)' : 'cxone.pushSecret');
     }
     if (c.businessUnitId !== undefined) set.cxoneBusinessUnitId = c.businessUnitId;
   }

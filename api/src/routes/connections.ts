@@ -98,7 +98,7 @@ export function registerConnectionRoutes(define: Define, deps: AdminApiDeps): Jo
       await deleteConnection(db, connection.id);
       deps.runtimes.invalidate(connection.id);
       await recordAudit(db, {
-        connectionId: null,
+        connectionId: connection.id,
         actor: principal,
         action: 'connection.delete',
         target: connection.id,

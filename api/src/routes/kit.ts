@@ -102,11 +102,12 @@ export function createRouteKit(deps: KitDeps): Define {
         const query = def.query ? parseOr400(def.query, req.query ?? {}, 'query') : undefined;
         if (def.maxBodyBytes !== undefined && Number(req.header('content-length') ?? 0) > def.maxBodyBytes)
           throw new AppError(413, 'payload_too_large', `request body too large (at most ${def.maxBodyBytes} bytes)`);
-        if (def.body && typeof req.body !== 'object')
+        const raw: unknown = req.body === undefined || req.body === '' ? {} : req.body;
+        if (def.body && (raw === null || typeof raw !== 'object' || Array.isArray(raw) || Buffer.isBuffer(raw)))
           throw new AppError(400, 'validation_failed', 'invalid body: a JSON object is required', {
-            fields: [{ field: 'body', problem: 'a JSON object is required' }],
+            fields: [{ field: 'body', problem: 'a JSON object is required (Content-Type: application/json)' }],
           });
-        const body = def.body ? parseOr400(def.body, req.body, 'body') : undefined;
+        const body = def.body ? parseOr400(def.body, raw, 'body') : undefined;
         const ctx = { req, principal, params, query, body, connection } as unknown as Parameters<typeof def.handler>[0];
         const out = await def.handler(ctx);
         const reply: Reply = isReply(out) ? out : { body: out };
@@ -120,6 +121,7 @@ export function createRouteKit(deps: KitDeps): Define {
         if (err instanceof AppError && err.expose) {
           const retry = (err as AppError & { retryAfter?: number }).retryAfter;
           if (retry) res.setHeader('retry-after', String(retry));
+          if (err.status === 401) res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
           res.send(err.status, err.toJSON());
           return;
         }
