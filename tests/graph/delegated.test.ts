@@ -104,6 +104,19 @@ describe('delegated sign-in for subscription owners (against the emulator)', () 
     expect((err as OwnerTokenError).message).not.toMatch(/Trace ID/);
   });
 
+  it('when the identity platform cannot be reached then a refresh fails as graph_unreachable, not as a refused owner', async () => {
+    const offline = createDelegatedAuth({
+      tenantId: emu.tenantId,
+      clientId: emu.defaultApp.clientId,
+      clientSecret: emu.defaultApp.clientSecret,
+      authorityHost: 'https://127.0.0.1:9',
+      logger: createLogger({ level: 'silent' }),
+    });
+    const err = await offline.refresh('0.emu.anything').catch((e: unknown) => e);
+    expect(err).toMatchObject({ reason: 'graph_unreachable' });
+    expect(err).not.toBeInstanceOf(OwnerTokenError);
+  });
+
   it('a wrong password is refused (system-user mode)', async () => {
     const err = await auth.signInWithPassword(owner.userPrincipalName, 'wrong').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'invalid_grant', fault: 'owner_token_failed' });

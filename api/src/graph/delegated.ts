@@ -187,6 +187,7 @@ export function createDelegatedAuth(opts: DelegatedAuthOptions): DelegatedAuth {
   ): Promise<{ status: number; body: unknown }> => {
     const credentials = authenticate ? await clientAuth() : {};
     let res: Response;
+    let text: string;
     try {
       res = await fetch(url, {
         method: 'POST',
@@ -194,13 +195,13 @@ export function createDelegatedAuth(opts: DelegatedAuthOptions): DelegatedAuth {
         body: new URLSearchParams({ client_id: opts.clientId, ...form, ...credentials }),
         signal: AbortSignal.timeout(timeout),
       });
+      text = await res.text();
     } catch (err) {
       throw new ExternalError('graph_unreachable', 'The identity platform could not be reached for an owner sign-in', {
         service: 'graph',
         cause: err,
       });
     }
-    const text = await res.text();
     let body: unknown = text;
     try {
       body = JSON.parse(text);
