@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SETTABLE_PAIRS, sessionRank } from '../../api/src/domain/presence.ts';
+import { CallLog } from './calls.ts';
 import { CliError, parseCli } from './cli-args.ts';
 import { EmulatorClock } from './clock.ts';
 import { aggregateAt, emptyState, nextTransitionAt, parseIsoDuration } from './presence-model.ts';
@@ -135,5 +136,34 @@ describe('notification endpoint health', () => {
     expect(h.report(url, 21_003)).toMatchObject({ state: 'dropping', slowerThan10s: 4 });
     expect(h.isDropping(url, 21_003 + 10 * MIN - 1)).toBe(true);
     expect(h.isDropping(url, 21_003 + 10 * MIN)).toBe(false);
+  });
+});
+
+describe('call log', () => {
+  it('when many large bodies are recorded then the oldest are dropped and secrets are masked', () => {
+    const log = new CallLog();
+    const ids = Array.from({ length: 650 }, (_, i) => `id-${i}`);
+    for (let i = 0; i < 5000; i++)
+      log.record({
+        at: i,
+        method: 'POST',
+        path: '/v1.0/communications/getPresencesByUserId',
+        status: 200,
+        clientId: 'a',
+        body: { ids },
+      });
+    const kept = log.list();
+    expect(kept.length).toBeLessThan(5000);
+    expect(kept.at(-1)?.at).toBe(4999);
+    expect(log.list({ pathPrefix: '/communications', since: 4990 })).toHaveLength(10);
+    log.record({
+      at: 1,
+      method: 'POST',
+      path: '/t/oauth2/v2.0/token',
+      status: 200,
+      clientId: 'a',
+      body: { client_secret: 's', grant_type: 'x' },
+    });
+    expect(log.list({ pathPrefix: '/t/' })[0]?.body).toEqual({ client_secret: '[redacted]', grant_type: 'x' });
   });
 });
