@@ -129,7 +129,7 @@ export async function checkPermissions(
 }
 
 /**
- * The admin-consent link (learn.microsoft.com "Grant tenant-wide admin consent": v2.0 adminconsent
+ * The admin-consent link (learn.microsoft.com v2-admin-consent, "Admin consent on the Microsoft identity platform": v2.0 adminconsent
  * endpoint with scope=https://graph.microsoft.com/.default). Answers `admin_consent=True&tenant=…` or
  * `error=…` at the redirect URI.
  */
