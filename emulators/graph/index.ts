@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -75,7 +75,9 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
   const seed = opts.seed ?? buildSeed();
   const host = opts.host ?? '127.0.0.1';
   const logger = opts.logger ?? createLogger({ level: 'warn', name: 'graph-emulator' });
-  const tls = await ensureTls(opts.tlsDir ?? (await mkdtemp(join(tmpdir(), 'graph-emulator-tls-'))));
+  // Without a tlsDir, the material lives in a temp folder of our own, removed again by stop().
+  const ownTlsDir = opts.tlsDir ? null : await mkdtemp(join(tmpdir(), 'graph-emulator-tls-'));
+  const tls = await ensureTls(opts.tlsDir ?? ownTlsDir!);
   let url = '';
   const baseUrl = () => url;
   const graphBase = () => `${url}/v1.0`;
@@ -300,6 +302,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
         server.closeAllConnections();
       });
       poster.close();
+      if (ownTlsDir) await rm(ownTlsDir, { recursive: true, force: true });
     },
   };
 }
