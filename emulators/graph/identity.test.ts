@@ -253,6 +253,20 @@ describe('identity emulator', () => {
     expect(((await tenant.json()) as TokenBody).error_codes).toEqual([90002]);
   });
 
+  it('when a token request is sent as JSON instead of a form then it is refused like Entra', async () => {
+    const r = await fetch(`${emu.url}/${emu.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        grant_type: 'client_credentials',
+        client_id: emu.defaultApp.clientId,
+        client_secret: emu.defaultApp.clientSecret,
+      }),
+    });
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as TokenBody).error_codes).toEqual([900144]);
+  });
+
   it('when an app has no permissions granted then its token has no roles claim', async () => {
     emu.control.registerApp({ clientId: 'bare-app', clientSecret: 'bare-secret', roles: [] });
     const r = await token({

@@ -43,6 +43,14 @@ export function identityRoutes(
           error: 'temporarily_unavailable',
           error_description: 'AADSTS90033: A transient error has occurred. Please try again.',
         });
+      // Entra reads only form-encoded token requests (a JSON body looks like no parameters at all).
+      if (!(req.headers['content-type'] ?? '').toLowerCase().includes('application/x-www-form-urlencoded'))
+        throw new AadError(
+          400,
+          'invalid_request',
+          900144,
+          "The request body must contain the following parameter: 'grant_type'.",
+        );
       const f = form(req);
       const grant = f.grant_type;
       id.checkTenant(req.params.tenant!, grant !== 'client_credentials');
