@@ -131,6 +131,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     clients: createConnectionClientFactory({ graphBaseUrl: config.GRAPH_BASE_URL, authorityHost: config.AUTHORITY_HOST, logger }),
     clock,
     version: VERSION,
+    // Built below; only called when a request runs test-connection.
+    ownerTokens: () => watching.owners,
   });
   let baseUrl = config.PUBLIC_BASE_URL ?? '';
   const watching = createPresenceWatching({

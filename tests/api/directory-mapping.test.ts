@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subscriptionOwners } from '../../api/src/storage/schema.ts';
 import { DEFAULT_APP } from '../../emulators/graph/index.ts';
 import { startWorld, type World, waitForJob } from './emulators.ts';
 import { type Caller, call } from './support.ts';
@@ -104,6 +106,30 @@ describe('test-connection, directory sync and auto-map against the Graph and CXo
     } finally {
       w.cxone.control.restoreKey();
     }
+  });
+
+  it('when a subscription owner’s token cannot be refreshed then that owner’s check fails and says to sign in again', async () => {
+    const owner = w.seed.users.find((u) => u.role === 'owner')!;
+    const [row] = await w.app.storage.db
+      .insert(subscriptionOwners)
+      .values({
+        connectionId: id,
+        userId: owner.id,
+        userPrincipalName: owner.userPrincipalName,
+        kind: 'signed_in',
+        refreshTokenEnc: w.app.secrets.seal('bogus-refresh-token-value'),
+      })
+      .returning();
+    try {
+      const r = await call<Report>(w.app, 'POST', `/api/connections/${id}/test`, admin);
+      texts.push(r.text);
+      const c = r.body.checks.find((x) => x.id === `azure.owner.${owner.userPrincipalName}`)!;
+      expect(c.status).toBe('failed');
+      expect(c.fix).toMatch(/sign .* in again/i);
+    } finally {
+      await w.app.storage.db.delete(subscriptionOwners).where(eq(subscriptionOwners.id, row!.id));
+    }
+    expect(w.app.rawLogs()).not.toContain('bogus-refresh-token-value');
   });
 
   it('when directory sync runs then a job reports progress and fills agents, teams, codes and users', async () => {

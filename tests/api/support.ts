@@ -14,7 +14,15 @@ export interface ApiApp extends TestApp {
 export async function startApiApp(env: Record<string, string> = {}): Promise<ApiApp> {
   const events: SyncEvent[] = [];
   const app = await startTestApp(
-    { DEV_SIGN_IN: 'true', AAD_APP_CLIENT_ID: CLIENT_ID, AUTH_FAILURES_PER_MINUTE: '1000', ...env },
+    {
+      DEV_SIGN_IN: 'true',
+      AAD_APP_CLIENT_ID: CLIENT_ID,
+      AUTH_FAILURES_PER_MINUTE: '1000',
+      // Connections made here point nowhere real: nothing may reach Microsoft or NICE from a test.
+      GRAPH_BASE_URL: 'https://graph.example.invalid/v1.0',
+      AUTHORITY_HOST: 'https://login.example.invalid',
+      ...env,
+    },
     { syncEvents: { publish: (e) => void events.push(e) } },
   );
   return Object.assign(app, { events });
@@ -91,7 +99,7 @@ export function connectionBody(
       clientSecret: o.graph?.secret ?? AZURE_SECRET,
     },
     cxone: {
-      baseUrl: o.cxone?.baseUrl ?? 'https://api-na1.niceincontact.com',
+      baseUrl: o.cxone?.baseUrl ?? 'https://api-cxone.example.invalid',
       ...(o.cxone?.authUrl ? { authUrl: o.cxone.authUrl } : {}),
       accessKeyId: o.cxone?.id ?? 'key-id-1',
       accessKeySecret: o.cxone?.secret ?? CXONE_SECRET,

@@ -13,6 +13,11 @@ import { type ConnectionRow, readOptions } from './store.ts';
  * the secret's expiry. CXone: the access key gets a token, lists agents and teams, and can set a state
  * (re-applying an agent's current Available/Unavailable state, which changes nothing).
  */
+/** Gets a subscription owner's delegated access token (refreshing it), or throws. */
+export interface OwnerTokens {
+  tokenFor(connectionId: string, ownerId: string): () => Promise<string>;
+}
+
 export type CheckStatus = 'ok' | 'failed' | 'warning' | 'skipped';
 
 export interface Check {
@@ -72,6 +77,8 @@ export async function testConnection(deps: {
   authorityHost: string;
   publicBaseUrl?: string | undefined;
   now: number;
+  /** Subscription owners' delegated tokens (the watch module's owner service), when wired. */
+  ownerTokens?: OwnerTokens | undefined;
 }): Promise<TestReport> {
   const { row, clients, db } = deps;
   const options = readOptions(row);
@@ -199,14 +206,39 @@ export async function testConnection(deps: {
   }
   const owners = await db.select().from(subscriptionOwners).where(eq(subscriptionOwners.connectionId, row.id));
   for (const o of owners) {
+    const title = `Subscription owner ${o.userPrincipalName}`;
+    const fix = `Sign ${o.userPrincipalName} in again from the Subscriptions page.`;
+    if (deps.ownerTokens) {
+      // A real token: refreshes the owner's delegated token (the refresh token must still be valid).
+      try {
+        await deps.ownerTokens.tokenFor(row.id, o.id)();
+        checks.push({
+          id: `azure.owner.${o.userPrincipalName}`,
+          side: 'azure',
+          title,
+          status: 'ok',
+          detail: 'got a delegated token',
+        });
+      } catch (err) {
+        checks.push({
+          id: `azure.owner.${o.userPrincipalName}`,
+          side: 'azure',
+          title,
+          status: 'failed',
+          detail: `cannot get a token: ${messageOf(err)}`,
+          fix,
+        });
+      }
+      continue;
+    }
     const okToken = o.tokenStatus === 'ok';
     checks.push({
       id: `azure.owner.${o.userPrincipalName}`,
       side: 'azure',
-      title: `Subscription owner ${o.userPrincipalName}`,
+      title,
       status: okToken ? 'ok' : 'failed',
       detail: okToken ? 'token is valid' : `token ${o.tokenStatus}${o.lastError ? `: ${o.lastError}` : ''}`,
-      ...(okToken ? {} : { fix: `Sign ${o.userPrincipalName} in again from the Subscriptions page.` }),
+      ...(okToken ? {} : { fix }),
     });
   }
   if (options.presenceWatch === 'subscriptions' && owners.length === 0)

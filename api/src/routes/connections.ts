@@ -125,6 +125,7 @@ export function registerConnectionRoutes(define: Define, deps: AdminApiDeps): Jo
         authorityHost: deps.config.AUTHORITY_HOST,
         publicBaseUrl: deps.config.PUBLIC_BASE_URL,
         now: deps.clock.now(),
+        ownerTokens: deps.ownerTokens?.(),
       });
     },
   });

@@ -3,6 +3,7 @@ import type { Authenticator } from '../auth/authenticate.ts';
 import type { DevSigner } from '../auth/dev-signer.ts';
 import type { Config } from '../config.ts';
 import type { ConnectionClientFactory } from '../connections/clients.ts';
+import type { OwnerTokens } from '../connections/test-connection.ts';
 import type { SecretBox } from '../crypto/secrets.ts';
 import type { Clock, ConnectionRuntimeProvider, SyncEventSink } from '../domain/ports.ts';
 import type { Logger } from '../logging.ts';
@@ -23,6 +24,8 @@ export interface AdminApiDeps {
   clients: ConnectionClientFactory;
   clock: Clock;
   version: string;
+  /** Subscription owners' tokens for test-connection (looked up lazily: the watch module is built later). */
+  ownerTokens?: (() => OwnerTokens | undefined) | undefined;
 }
 
 export type { Server };
