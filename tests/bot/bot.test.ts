@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../api/src/config.ts';
 import { botConversations } from '../../api/src/storage/schema.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { type BotConnector, cardActions, cardOf, cardText, startBotConnector } from '../support/bot-connector.ts';
+import { type BotConnector, cardActions, cardOf, cardProblems, cardText, startBotConnector } from '../support/bot-connector.ts';
 import {
   ANA,
   BO,
@@ -133,6 +134,7 @@ describe('bot over HTTP: real Bot Framework activities to /api/messages', () => 
     expect(body.statusCode).toBe(200);
     expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
     expect(body.value.version).toBe('1.5');
+    expect(cardProblems(body.value as never)).toEqual([]);
     expect(cardText(body.value as never)).toContain('Reset status');
   });
 
@@ -290,6 +292,20 @@ describe('bot over HTTP: real Bot Framework activities to /api/messages', () => 
 });
 
 describe('bot endpoint security', () => {
+  it('when production is configured with BOT_AUTH_DISABLED then the configuration is refused', () => {
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        BOT_AUTH_DISABLED: 'true',
+        BOT_ID: 'id',
+        BOT_PASSWORD: 'pw',
+        ENCRYPTION_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
+        PUBLIC_BASE_URL: 'https://ps.example.com',
+        AAD_APP_CLIENT_ID: 'client',
+      }),
+    ).toThrow(/BOT_AUTH_DISABLED: must not be set when NODE_ENV=production/);
+  });
+
   it('when BOT_ID/BOT_PASSWORD are set then an activity without a Bot Framework token is refused and nothing is sent', async () => {
     const connector = await startBotConnector();
     const app = await startTestApp({ BOT_ID: '00000000-0000-4000-8000-0000000b0700', BOT_PASSWORD: 'not-a-real-secret' });

@@ -138,7 +138,63 @@ export async function startBotConnector(): Promise<BotConnector> {
 export function cardOf(act: ConnectorActivity): CardJson {
   const att = act.attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive');
   if (!att) throw new Error(`activity has no Adaptive Card: ${JSON.stringify(act).slice(0, 300)}`);
+  const problems = cardProblems(att.content);
+  if (problems.length > 0) throw new Error(`invalid Adaptive Card: ${problems.join('; ')}`);
   return att.content;
+}
+
+const ELEMENTS: Record<string, string[]> = {
+  TextBlock: ['text'],
+  FactSet: ['facts'],
+  Container: ['items'],
+};
+const ACTIONS: Record<string, string[]> = {
+  'Action.Execute': ['title', 'verb'],
+  'Action.Submit': ['title'],
+  'Action.OpenUrl': ['title', 'url'],
+};
+
+/**
+ * Structural checks for what Teams renders (Adaptive Cards 1.5): the schema and version, only the
+ * element and action types the bot uses with their required properties, wrapping text, an
+ * Action.Submit fallback for every Action.Execute, https/http URLs, and a fallbackText.
+ */
+export function cardProblems(card: CardJson): string[] {
+  const p: string[] = [];
+  if (card.type !== 'AdaptiveCard') p.push(`type ${card.type}`);
+  if (card.version !== '1.5') p.push(`version ${card.version}`);
+  if (card.$schema !== 'http://adaptivecards.io/schemas/adaptive-card.json') p.push('missing $schema');
+  if (typeof card.fallbackText !== 'string' || card.fallbackText.trim() === '') p.push('missing fallbackText');
+  const element = (e: Record<string, unknown>, at: string): void => {
+    const required = ELEMENTS[String(e.type)];
+    if (!required) {
+      p.push(`${at}: unknown element ${String(e.type)}`);
+      return;
+    }
+    for (const k of required) if (e[k] === undefined) p.push(`${at}: ${String(e.type)} without ${k}`);
+    if (e.type === 'TextBlock' && (typeof e.text !== 'string' || e.wrap !== true)) p.push(`${at}: TextBlock must wrap a string`);
+    if (e.type === 'FactSet')
+      for (const f of e.facts as { title?: unknown; value?: unknown }[])
+        if (typeof f.title !== 'string' || typeof f.value !== 'string') p.push(`${at}: fact must be strings`);
+    if (e.type === 'Container')
+      for (const [i, x] of (e.items as Record<string, unknown>[]).entries()) element(x, `${at}.items.${i}`);
+  };
+  for (const [i, e] of card.body.entries()) element(e, `body.${i}`);
+  for (const [i, a] of (card.actions ?? []).entries()) {
+    const required = ACTIONS[String(a.type)];
+    if (!required) {
+      p.push(`actions.${i}: unknown action ${String(a.type)}`);
+      continue;
+    }
+    for (const k of required) if (typeof a[k] !== 'string' || a[k] === '') p.push(`actions.${i}: ${String(a.type)} without ${k}`);
+    if (a.type === 'Action.OpenUrl' && !/^https?:\/\//.test(String(a.url))) p.push(`actions.${i}: url not absolute`);
+    if (a.type === 'Action.Execute') {
+      const fb = a.fallback as Record<string, unknown> | undefined;
+      if (fb?.type !== 'Action.Submit' || (fb.data as { verb?: unknown })?.verb !== a.verb)
+        p.push(`actions.${i}: Execute without a Submit fallback`);
+    }
+  }
+  return p;
 }
 
 /** Every text shown on a card (TextBlocks and facts), joined — for content assertions. */
