@@ -25,7 +25,12 @@ describe('presence subscriptions against the Graph emulator (HTTPS)', () => {
 
   beforeAll(async () => {
     // 12 agents → 10 with Teams accounts (traps), groups of 6 → 2 subscriptions, 2 owners.
-    s = await startWatchStack({ agents: 12, options: { presenceWatch: 'subscriptions', subscriptionGroupSize: 6 } });
+    s = await startWatchStack({
+      agents: 12,
+      options: { presenceWatch: 'subscriptions', subscriptionGroupSize: 6 },
+      // A short-lived encryption certificate, so rotation happens within the test's emulated hours.
+      watching: { certOptions: { validityMs: 3 * 3600_000, rotateBeforeMs: 3600_000 } },
+    });
   });
   afterAll(async () => s?.stop());
 
@@ -215,5 +220,42 @@ describe('presence subscriptions against the Graph emulator (HTTPS)', () => {
     expect(cov.uncoveredUsers).toBeGreaterThan(0);
     expect(cov.subscriptions.filter((x) => x.status === 'active')).toHaveLength(1);
     expect(s.emu.control.subscriptions()).toHaveLength(1);
+  });
+
+  it('when the encryption certificate is rotated then subscriptions move to the new one and notifications still decrypt', async () => {
+    const before = (await subscriptionsRows()).subscriptions.filter((x) => x.status === 'active');
+    expect(before).toHaveLength(1);
+    const oldCert = (await s.watching.certs.current(s.connectionId)).id;
+    s.emu.control.advanceTime(2 * 3600_000 + 5 * 60_000); // past the rotation point (subscriptions expired too)
+    await s.watching.tick();
+    const newCert = (await s.watching.certs.current(s.connectionId)).id;
+    expect(newCert).not.toBe(oldCert);
+    const after = (await subscriptionsRows()).subscriptions.find((x) => x.id === before[0]!.id)!;
+    expect(after.status).toBe('active');
+    const remote = s.emu.control.subscriptions().find((x) => x.id === after.graphSubscriptionId);
+    expect(remote).toBeDefined();
+    const covered = await s.storage.db.query.subscriptions.findFirst({ where: (t, { eq }) => eq(t.id, after.id) });
+    const user = (covered!.userIds as string[])[0]!;
+    s.events.length = 0;
+    s.emu.control.setClientPresence(user, { availability: 'Busy', activity: 'InAConferenceCall' });
+    await s.settle();
+    expect(s.events).toContainEqual(expect.objectContaining({ userId: user, source: 'subscription' }));
+  });
+
+  it('when time moves past the rotation point of a live subscription then it is re-created on the new certificate', async () => {
+    const [live] = (await subscriptionsRows()).subscriptions.filter((x) => x.status === 'active');
+    const certNow = (await s.watching.certs.current(s.connectionId)).id;
+    // Renew twice within the certificate's life, then cross its rotation point while the subscription lives.
+    s.emu.control.advanceTime(40 * 60_000);
+    await s.watching.tick();
+    s.emu.control.advanceTime(40 * 60_000);
+    await s.watching.tick();
+    expect((await s.watching.certs.current(s.connectionId)).id).toBe(certNow);
+    s.emu.control.advanceTime(45 * 60_000);
+    await s.watching.tick();
+    expect((await s.watching.certs.current(s.connectionId)).id).not.toBe(certNow);
+    const after = (await subscriptionsRows()).subscriptions.find((x) => x.id === live!.id)!;
+    expect(after.status).toBe('active');
+    expect(after.graphSubscriptionId).not.toBe(live!.graphSubscriptionId);
   });
 });

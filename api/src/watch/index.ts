@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt } from 'drizzle-orm';
 import type { Server } from 'restify';
 import type { SecretBox } from '../crypto/secrets.ts';
 import type { ConnectionOptions } from '../domain/connection.ts';
@@ -11,7 +11,7 @@ import type { Logger } from '../logging.ts';
 import type { Db } from '../storage/db.ts';
 import { createLeaseManager, type LeaseManager } from '../storage/leases.ts';
 import { connections, notificationInbox, teamsUsers } from '../storage/schema.ts';
-import { type CertStore, createCertStore } from './certs.ts';
+import { type CertStore, type CertStoreOptions, createCertStore } from './certs.ts';
 import { createInboxWorker } from './inbox.ts';
 import { PresenceLedger } from './ledger.ts';
 import { createOwnerService, type OwnerDirectory } from './owners.ts';
@@ -57,6 +57,8 @@ export interface PresenceWatchingDeps {
   readerOptions?: Partial<Omit<PresenceReaderOptions, 'quota'>>;
   /** How often subscriptions are reconciled/renewed and connections re-listed (default 60 s). */
   tickMs?: number;
+  /** Encryption certificate validity and rotation margin (default 90 days, rotated 14 days before expiry). */
+  certOptions?: CertStoreOptions;
   /** Subscription lifetimes (tests shorten nothing: they advance the clock). */
   subscription?: { lifetimeMs?: number; renewBeforeMs?: number; silenceGraceMs?: number };
 }
@@ -94,7 +96,7 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
   const leases = deps.leases ?? createLeaseManager(db, deps.holderId ?? `watch-${randomUUID()}`, clock);
   const seen = createPresenceSeenStore(db);
   const subsStore = createSubscriptionStore(db, secrets);
-  const certs = createCertStore(db, secrets, clock);
+  const certs = createCertStore(db, secrets, clock, deps.certOptions);
   const ledgers = new Map<string, PresenceLedger>();
   const readers = new Map<string, PresenceReader>();
   const healthy = new Map<string, boolean>();
@@ -241,6 +243,23 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
     tooLarge: 0,
   });
 
+  /** Processed webhook items are kept a day for diagnosis, then deleted. */
+  async function purgeInbox(): Promise<void> {
+    try {
+      await db
+        .delete(notificationInbox)
+        .where(
+          and(
+            inArray(notificationInbox.kind, ['graph_change', 'graph_lifecycle']),
+            isNotNull(notificationInbox.processedAt),
+            lt(notificationInbox.processedAt, new Date(clock.now() - 24 * 3600_000)),
+          ),
+        );
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'purging the notification inbox failed');
+    }
+  }
+
   /** The tenant budget, resolved on first use (the reader is built synchronously). */
   const lazyQuota = (connectionId: string): ReaderQuota | undefined => {
     const source = deps.quotaFor;
@@ -254,8 +273,8 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
     void resolve().catch(() => {
       resolving = undefined;
     });
+    // No `acquire`: the Graph client's transport acquires every request from this same budget.
     return {
-      acquire: async (priority, cost) => (await resolve())?.acquire(priority, cost),
       readRoom: () => q?.readRoom?.(),
       snapshot: () => q?.snapshot?.() ?? null,
     };
@@ -278,6 +297,8 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
       notices: deps.notices,
       options: { ...deps.readerOptions, quota: quotaSettings ?? { requests: 1_500, windowMs: 30_000 } },
       mode: () => (healthy.get(connectionId) ? 'healing' : 'primary'),
+      // One replica reads a connection at a time; the lease outlives a few slow rounds.
+      mayRun: () => leases.tryAcquire(`watch:reader:${connectionId}`, 45_000),
       onChanges: (changes) => subscriptions.readerSawChanges(connectionId, changes),
     });
     readers.set(connectionId, r);
@@ -290,6 +311,7 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
 
   async function tickOnce(): Promise<void> {
     const ids = await runtimes.listConnectionIds();
+    await purgeInbox();
     for (const [id, r] of readers)
       if (!ids.includes(id)) {
         await r.stop();
@@ -343,6 +365,8 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
       if (timer) clearTimeout(timer);
       await ticking?.catch(() => undefined);
       await Promise.all([...readers.values()].map((r) => r.stop()));
+      // Let another replica take over reading at once.
+      await Promise.all([...readers.keys()].map((id) => leases.release(`watch:reader:${id}`).catch(() => undefined)));
       await inbox.stop();
     },
     registerRoutes(server, requireAdmin) {

@@ -8,8 +8,11 @@ import type { PresenceSeenStore } from './presence-store.ts';
 
 /** What the reader needs from the tenant's shared Graph quota budget (api/src/graph/quota.ts). */
 export interface ReaderQuota {
-  /** Resolves when `cost` requests at `priority` may be sent. */
-  acquire(priority: 'read', cost: number): Promise<unknown>;
+  /**
+   * Resolves when `cost` requests at `priority` may be sent. Leave it out when the reader itself
+   * acquires (the product's Graph client does, per request), so requests are not counted twice.
+   */
+  acquire?(priority: 'read', cost: number): Promise<unknown>;
   /** Requests per window left for reads after writes, when the budget knows. */
   readRoom?(): number | undefined;
   snapshot?(): unknown;
@@ -50,6 +53,8 @@ export interface PresenceReaderDeps {
   options: PresenceReaderOptions;
   /** Whether subscriptions currently deliver changes (the reader then only heals, slowly). */
   mode?: () => 'primary' | 'healing';
+  /** Asked before each scheduled round: false → skip it (another replica reads this connection). */
+  mayRun?: () => Promise<boolean>;
   /** Told about every real change the reader saw, first sightings excluded (silent-subscription detection). */
   onChanges?: (changes: readonly ObservedChange[]) => void;
 }
@@ -61,6 +66,8 @@ export interface PresenceReaderStatus {
   users: number;
   cadence: Cadence;
   rounds: number;
+  /** Scheduled rounds skipped because another replica holds this connection's reader lease. */
+  skippedRounds: number;
   lastRound: { at: number; durationMs: number; requests: number; changes: number } | null;
   changesEmitted: number;
   requests: number;
@@ -92,6 +99,7 @@ export function createPresenceReader(deps: PresenceReaderDeps): PresenceReader {
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<number> | undefined;
   let retryAfterMs = 0;
+  let skipped = 0;
   let lastUsers = 0;
   const st = {
     rounds: 0,
@@ -131,7 +139,7 @@ export function createPresenceReader(deps: PresenceReaderDeps): PresenceReader {
       while (next < groups.length && failure === undefined) {
         const group = groups[next++]!;
         try {
-          await deps.quota?.acquire('read', 1);
+          await deps.quota?.acquire?.('read', 1);
           requests++;
           const got = await deps.reader.getPresences(group);
           const at = clock.now();
@@ -208,9 +216,15 @@ export function createPresenceReader(deps: PresenceReaderDeps): PresenceReader {
     if (!running) return;
     const delay = first ? 0 : cadence(lastUsers).intervalMs;
     timer = setTimeout(() => {
-      roundOnce()
+      (async () => {
+        if (deps.mayRun && !(await deps.mayRun())) {
+          skipped++;
+          return;
+        }
+        await roundOnce();
+      })()
         .catch(() => {
-          /* recorded in status and logged by recordError */
+          /* recorded in status and logged by recordError (or a lease check failed: retried next time) */
         })
         .finally(() => schedule());
     }, delay);
@@ -238,6 +252,7 @@ export function createPresenceReader(deps: PresenceReaderDeps): PresenceReader {
         users: lastUsers,
         cadence: cadence(lastUsers),
         rounds: st.rounds,
+        skippedRounds: skipped,
         lastRound: st.lastRound,
         changesEmitted: st.changesEmitted,
         requests: st.requests,

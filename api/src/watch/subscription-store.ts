@@ -1,7 +1,7 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, like, sql } from 'drizzle-orm';
 import type { SecretBox } from '../crypto/secrets.ts';
 import type { Db } from '../storage/db.ts';
-import { mappings, subscriptionOwners, subscriptions } from '../storage/schema.ts';
+import { cursors, mappings, subscriptionOwners, subscriptions } from '../storage/schema.ts';
 import type { KnownSubscription } from './webhooks.ts';
 
 /** Database access for subscriptions, owners and mapped users. clientState is sealed at rest. */
@@ -149,6 +149,23 @@ export function createSubscriptionStore(db: Db, secrets: SecretBox) {
         lastRefreshAt: ms(r.lastRefreshAt),
         createdAt: r.createdAt.getTime(),
       }));
+    },
+    /** Which encryption certificate each subscription was created with (rotation re-creates the others). */
+    async setCertOf(connectionId: string, subscriptionRowId: string, certId: string, now: number): Promise<void> {
+      await db
+        .insert(cursors)
+        .values({ connectionId, name: `subscription_cert:${subscriptionRowId}`, value: certId, updatedAt: new Date(now) })
+        .onConflictDoUpdate({
+          target: [cursors.connectionId, cursors.name],
+          set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` },
+        });
+    },
+    async certsOf(connectionId: string): Promise<Map<string, string>> {
+      const rows = await db
+        .select({ name: cursors.name, value: cursors.value })
+        .from(cursors)
+        .where(and(eq(cursors.connectionId, connectionId), like(cursors.name, 'subscription_cert:%')));
+      return new Map(rows.map((r) => [r.name.slice('subscription_cert:'.length), r.value]));
     },
     async mappedUsers(connectionId: string): Promise<string[]> {
       const rows = await db

@@ -206,6 +206,7 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
         encryptionCertificateId: cert.id,
       });
       const at = clock.now();
+      await store.setCertOf(connectionId, row.id, cert.id, at);
       await store.update(
         row.id,
         {
@@ -325,9 +326,11 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
     let nextIndex = rows.reduce((n, r) => Math.max(n, r.groupIndex + 1), 0);
     for (const g of plan.groups) await applyGroup(connectionId, g, byId, result, () => nextIndex++);
 
-    // Renewals and silent subscriptions among what was kept.
+    // Renewals, certificate rotation and silent subscriptions among what was kept.
     rows = await store.list(connectionId);
     const now = clock.now();
+    const certOf = rows.some((r) => r.status === 'active') ? await store.certsOf(connectionId) : new Map<string, string>();
+    const currentCert = certOf.size > 0 ? (await deps.certs.current(connectionId)).id : null;
     const sus = suspects.get(connectionId);
     for (const row of rows) {
       if (row.status !== 'active' && row.status !== 'failed') continue;
@@ -349,6 +352,14 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
           else result.failed++;
           continue;
         }
+      }
+      const used = certOf.get(row.id);
+      if (row.status === 'active' && currentCert && used && used !== currentCert) {
+        // The encryption certificate was rotated: move the subscription onto the new one.
+        log.info({ connectionId, group: row.groupIndex }, 're-creating a subscription on the rotated encryption certificate');
+        if (await create(connectionId, row, row.userIds, row.ownerId)) result.created++;
+        else result.failed++;
+        continue;
       }
       const due = row.status === 'failed' || row.expiresAt === null || row.expiresAt - now <= renewBefore;
       if (!due) continue;
