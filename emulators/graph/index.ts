@@ -28,9 +28,11 @@ import { Poster } from './subscriptions/post.ts';
 import { subscriptionRoutes } from './subscriptions/routes.ts';
 import { usersRoutes } from './users-routes.ts';
 
-export type { GraphEmulatorControl } from './control.ts';
+export type { CallRecord } from './calls.ts';
+export type { EmulatorStats, GraphEmulatorControl, SubscriptionInfo, UserInfo } from './control.ts';
 export { DEFAULT_APP, GRAPH_NOTIFICATION_APP_ID } from './defaults.ts';
 export type { FaultSpec } from './faults.ts';
+export type { PresenceSnapshot } from './presence-store.ts';
 
 export interface GraphEmulatorOptions {
   port?: number;
