@@ -31,6 +31,9 @@ export class EmulatorClock {
     if (this.due.get(key) === at) return;
     this.due.set(key, at);
     push(this.heap, { at, key });
+    // Replaced deadlines stay in the heap until their time; rebuild when they dominate (10k users
+    // renewing sessions far ahead would otherwise pile them up).
+    if (this.heap.length > 4 * this.due.size + 1024) this.compact();
     this.arm();
   }
 
@@ -52,6 +55,16 @@ export class EmulatorClock {
       this.fire(top.key, top.at);
     }
     this.arm();
+  }
+
+  private compact(): void {
+    this.heap.length = 0;
+    for (const [key, at] of this.due) push(this.heap, { at, key });
+  }
+
+  /** Heap entries held (live and stale); for tests of the compaction. */
+  get pendingEntries(): number {
+    return this.heap.length;
   }
 
   stop(): void {

@@ -89,6 +89,21 @@ describe('emulator clock', () => {
   });
 });
 
+describe('emulator clock under churn', () => {
+  it('when deadlines are replaced many times then the heap stays proportional to the live ones', () => {
+    const fired: string[] = [];
+    const clock = new EmulatorClock(
+      () => 0,
+      (k) => fired.push(k),
+    );
+    for (let round = 1; round <= 50; round++) for (let u = 0; u < 200; u++) clock.schedule(`u${u}`, round * 1000 + u);
+    expect(clock.pendingEntries).toBeLessThanOrEqual(4 * 200 + 1025);
+    clock.advance(100_000);
+    expect(fired).toHaveLength(200);
+    clock.stop();
+  });
+});
+
 describe('quota windows', () => {
   it('when a window is used up then the answer says how long until it resets, per key', () => {
     let now = 0;
