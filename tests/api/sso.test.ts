@@ -172,6 +172,8 @@ describe('dev sign-in', () => {
       const who = await signIn(a);
       expect((await call(a, 'GET', '/api/me', who)).body).toMatchObject({ via: 'dev', upn: who.upn, tenantId: TENANT_A });
       expect((await call(b, 'GET', '/api/me', who)).status).toBe(401);
+      const stale = await call(a, 'POST', '/api/dev/sign-in', bearer('stale.token.value'), { upn: 'again@contoso.com' });
+      expect(stale.status).toBe(200);
       const bad = await call(a, 'POST', '/api/dev/sign-in', null, { tenantId: 'x' });
       expect(bad.status).toBe(400);
       expect(bad.text).toMatch(/tenantId|upn/);

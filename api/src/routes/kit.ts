@@ -24,7 +24,8 @@ type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
 export interface Ctx<P, Q, B, A> {
   req: Request;
-  principal: A extends 'public' ? Principal | null : Principal;
+  /** Public routes ignore any Authorization header (a stale token must not block sign-in). */
+  principal: A extends 'public' ? null : Principal;
   params: P;
   query: Q;
   body: B;
@@ -97,7 +98,7 @@ export function createRouteKit(deps: KitDeps): Define {
         if (def.auth === 'admin') {
           const id = (req.params as Record<string, unknown> | undefined)?.id;
           ({ principal, connection } = await deps.guards.requireAdmin(req, typeof id === 'string' ? id : ''));
-        } else principal = def.auth === 'public' ? await optionalPrincipal(deps.auth, req) : await deps.guards.requireUser(req);
+        } else principal = def.auth === 'public' ? null : await deps.guards.requireUser(req);
         const params = def.params ? parseOr400(def.params, req.params ?? {}, 'path') : undefined;
         const query = def.query ? parseOr400(def.query, req.query ?? {}, 'query') : undefined;
         if (def.maxBodyBytes !== undefined && Number(req.header('content-length') ?? 0) > def.maxBodyBytes)
@@ -135,10 +136,4 @@ export function createRouteKit(deps: KitDeps): Define {
     else if (def.method === 'patch') deps.server.patch(path, handler);
     else deps.server.del(path, handler);
   };
-}
-
-/** Public routes still learn who is calling when a valid token is sent (never required). */
-async function optionalPrincipal(auth: Authenticator, req: Request): Promise<Principal | null> {
-  if (!req.header('authorization')) return null;
-  return auth.authenticate(req);
 }
