@@ -95,21 +95,22 @@ export function createBot(deps: BotDeps): Bot {
     const connectionId = who.connectionId;
 
     if (intent === 'subscriptions' || intent === 'health' || intent === 'renew') {
-      if (!who.isAdmin) {
+      const adminOf = who.adminConnectionId;
+      if (!adminOf) {
         const admins = await backend.admins(connectionId);
         return adminsOnlyCard(
           admins.map((a) => a.displayName ?? 'an admin'),
           intent === 'health' ? 'health' : 'subscriptions',
         );
       }
-      if (intent === 'health') return healthCard(await backend.health(connectionId), time, deps.tabUrl('start'));
+      if (intent === 'health') return healthCard(await backend.health(adminOf), time, deps.tabUrl('start'));
       let note: string | undefined;
       if (intent === 'renew') {
-        const result = await backend.renewSubscriptionsNow(connectionId);
-        logger.info({ connectionId, ok: result.ok, by: input.aadObjectId }, 'bot: renew subscriptions now');
+        const result = await backend.renewSubscriptionsNow(adminOf);
+        logger.info({ connectionId: adminOf, ok: result.ok, by: input.aadObjectId }, 'bot: renew subscriptions now');
         note = renewResultText(result);
       }
-      return subscriptionsCard(await backend.subscriptionsSummary(connectionId), time, deps.tabUrl('watching'), note);
+      return subscriptionsCard(await backend.subscriptionsSummary(adminOf), time, deps.tabUrl('watching'), note);
     }
 
     // status / why: the caller's own data, only in a personal chat.

@@ -27,8 +27,10 @@ export interface WhoAmI {
   connectionName: string | null;
   /** The CXone agent this Teams user is mapped to in that connection. */
   agent: { agentId: string; name: string | null; included: boolean } | null;
-  /** Admin of `connectionId`. */
+  /** Admin of some connection in the tenant (`adminConnectionId`). */
   isAdmin: boolean;
+  /** The connection admin commands act on: `connectionId` when the user administers it, else another one they do. */
+  adminConnectionId: string | null;
 }
 
 export interface MappedUser {

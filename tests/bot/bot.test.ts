@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../api/src/config.ts';
-import { botConversations } from '../../api/src/storage/schema.ts';
+import { admins, botConversations, connections, mappings } from '../../api/src/storage/schema.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { type BotConnector, cardActions, cardOf, cardProblems, cardText, startBotConnector } from '../support/bot-connector.ts';
 import {
@@ -238,6 +238,26 @@ describe('bot over HTTP: real Bot Framework activities to /api/messages', () => 
     expect(text).toContain('Connection: Contoso CX');
     expect(text).toContain('Mapped users: 1 (1 in sync)');
     expect(text).toContain('Last decision: 10:05');
+  });
+
+  it('when a user is mapped in one connection and admin of another in the tenant then admin commands act on the one they administer', async () => {
+    const DI = { aad: '0d0d0d0d-0000-4000-8000-000000000d4d', id: '29:1di', name: 'Di Ray' };
+    const [other] = await app.storage.db
+      .insert(connections)
+      .values({
+        name: 'Fabrikam BU',
+        tenantId: personal(DI).tenantId,
+        azureClientId: 'x',
+        cxoneBaseUrl: 'https://x.test',
+        cxoneAccessKeyId: 'k',
+      })
+      .returning();
+    await app.storage.db.insert(mappings).values({ connectionId, agentId: '1002', userId: DI.aad, source: 'manual' });
+    await app.storage.db.insert(admins).values({ connectionId: other!.id, aadObjectId: DI.aad, displayName: DI.name });
+    const sent = await say(messageActivity(connector.serviceUrl, DI, personal(DI), 'health'));
+    expect(cardText(cardOf(sent.body))).toContain('Connection: Fabrikam BU');
+    const status = await say(messageActivity(connector.serviceUrl, DI, personal(DI), 'status'));
+    expect(cardText(cardOf(status.body))).toContain('Rule: Agents'); // their own data comes from the connection they are mapped in
   });
 
   it('when a message arrives with a new serviceUrl then the stored reference follows it', async () => {

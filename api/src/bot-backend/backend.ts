@@ -109,7 +109,15 @@ export function createBotBackend(deps: BotBackendDeps): BotBackend {
 
   return {
     async whoAmI(aadObjectId, tenantId): Promise<WhoAmI> {
-      const none: WhoAmI = { aadObjectId, tenantId, connectionId: null, connectionName: null, agent: null, isAdmin: false };
+      const none: WhoAmI = {
+        aadObjectId,
+        tenantId,
+        connectionId: null,
+        connectionName: null,
+        agent: null,
+        isAdmin: false,
+        adminConnectionId: null,
+      };
       const conns = await db
         .select({ id: connections.id, name: connections.name })
         .from(connections)
@@ -143,7 +151,10 @@ export function createBotBackend(deps: BotBackendDeps): BotBackend {
         connectionId,
         connectionName: conn.name,
         agent,
-        isAdmin: adminOf.some((a) => a.connectionId === connectionId),
+        isAdmin: adminOf.length > 0,
+        adminConnectionId: adminOf.some((a) => a.connectionId === connectionId)
+          ? connectionId
+          : (adminOf[0]?.connectionId ?? null),
       };
     },
 
