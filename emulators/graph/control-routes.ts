@@ -132,6 +132,11 @@ export function controlRoutes(router: Router, c: GraphEmulatorControl): void {
     return noContent();
   });
   on('GET', '/users/:id/presence', (req) => json(200, c.getPresence(req.params.id!)));
+  on('POST', '/users/:id/account', (req) => {
+    c.setAccountEnabled(req.params.id!, parse(z.object({ accountEnabled: z.boolean() }), req.body).accountEnabled);
+    return noContent();
+  });
+  on('POST', '/users/:id/revoke-sign-in-sessions', (req) => json(200, { revoked: c.revokeSignInSessions(req.params.id!) }));
   on('POST', '/users/:id/client-presence', (req) => {
     c.setClientPresence(req.params.id!, parse(schemas.clientPresence, req.body).pair);
     return json(200, c.getPresence(req.params.id!));

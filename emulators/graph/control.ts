@@ -47,6 +47,10 @@ export interface GraphEmulatorControl {
   setRoles(clientId: string, roles: string[]): void;
   addUser(user: NewUser): UserInfo;
   users(): UserInfo[];
+  /** Disables (or re-enables) sign-in: password/device/code sign-ins and refresh fail while disabled. */
+  setAccountEnabled(userId: string, enabled: boolean): void;
+  /** Like POST /users/{id}/revokeSignInSessions: the user's refresh tokens stop working. */
+  revokeSignInSessions(userId: string): number;
   /** The user's own Teams client session; null = client closed. */
   setClientPresence(userId: string, pair: PresencePair | null): void;
   /** Client session Busy/InAMeeting until endMeeting. */
@@ -129,6 +133,10 @@ export function createControl(d: ControlDeps): GraphEmulatorControl {
       return info(u);
     },
     users: () => d.dir.users.map(info),
+    setAccountEnabled: (id, enabled) => {
+      d.dir.setAccountEnabled(id, enabled);
+    },
+    revokeSignInSessions: (id) => d.identity.revokeRefreshTokens(userId(id)),
     setClientPresence: (id, pair) =>
       d.store.mutate(userId(id), (s) => {
         s.client.base = pair ? norm(pair) : null;

@@ -86,6 +86,13 @@ export class Directory {
     return this.ordered;
   }
 
+  setAccountEnabled(idOrUpn: string, enabled: boolean): DirectoryUser {
+    const u = this.find(idOrUpn);
+    if (!u) throw new Error(`no such user ${idOrUpn}`);
+    u.accountEnabled = enabled;
+    return u;
+  }
+
   registerApp(app: { clientId: string; clientSecret: string; roles: string[]; tenantId?: string }): AppRegistration {
     const reg: AppRegistration = {
       clientId: app.clientId,

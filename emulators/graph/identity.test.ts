@@ -175,6 +175,32 @@ describe('identity emulator', () => {
     expect(bad.body.error_description).toMatch(/^AADSTS50126:/);
   });
 
+  it('when an owner is disabled or their sessions are revoked then sign-in and refresh fail like Entra', async () => {
+    const form = {
+      grant_type: 'password',
+      client_id: emu.defaultApp.clientId,
+      username: owner.userPrincipalName,
+      password: owner.password!,
+      scope: 'https://graph.microsoft.com/Presence.Read.All offline_access',
+    };
+    const first = await token(form);
+    expect(first.status).toBe(200);
+    expect(emu.control.revokeSignInSessions(owner.id)).toBeGreaterThanOrEqual(1);
+    const refresh = await token({
+      grant_type: 'refresh_token',
+      client_id: emu.defaultApp.clientId,
+      refresh_token: first.body.refresh_token!,
+    });
+    expect(refresh.status).toBe(400);
+    expect(refresh.body.error).toBe('invalid_grant');
+    emu.control.setAccountEnabled(owner.id, false);
+    const disabled = await token(form);
+    expect(disabled.status).toBe(400);
+    expect(disabled.body.error_codes).toEqual([50057]);
+    emu.control.setAccountEnabled(owner.id, true);
+    expect((await token(form)).status).toBe(200);
+  });
+
   it('when the device code flow is approved on the device page then polling yields tokens (pending before)', async () => {
     const start = await fetch(`${emu.url}/${emu.tenantId}/oauth2/v2.0/devicecode`, {
       method: 'POST',

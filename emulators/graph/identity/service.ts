@@ -248,6 +248,17 @@ export class IdentityService {
     return res;
   }
 
+  /** Like Graph's revokeSignInSessions: every refresh token of the user stops working. Returns how many. */
+  revokeRefreshTokens(userId: string): number {
+    let n = 0;
+    for (const [rt, g] of this.refreshTokens)
+      if (g.userId === userId) {
+        this.refreshTokens.delete(rt);
+        n += 1;
+      }
+    return n;
+  }
+
   /** ROPC credential check (also used by the sign-in and device pages). */
   checkPassword(username: string | undefined, password: string | undefined): DirectoryUser {
     const user = username ? this.dir.find(username) : undefined;
