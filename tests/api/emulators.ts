@@ -17,8 +17,8 @@ export interface World {
   stop(): Promise<void>;
 }
 
-export async function startWorld(env: Record<string, string> = {}): Promise<World> {
-  const seed = buildSeed();
+export async function startWorld(env: Record<string, string> = {}, o: { agents?: number } = {}): Promise<World> {
+  const seed = buildSeed(o.agents ? { agents: o.agents } : {});
   const graph = await startGraphEmulator({ seed });
   const cxone = await startCxoneEmulator({ seed });
   const events: SyncEvent[] = [];
