@@ -1,5 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { teamsUsers } from '../../api/src/storage/schema.ts';
+import { subscriptionOwners, teamsUsers } from '../../api/src/storage/schema.ts';
 import { startWatchStack, type WatchStack } from './emulator-support.ts';
 
 describe('seed-compatible system users (warned-about mode) against the Graph emulator', () => {
@@ -59,5 +60,42 @@ describe('seed-compatible system users (warned-about mode) against the Graph emu
     const cov = await s.watching.subscriptions.coverage(s.connectionId);
     expect(cov.subscriptions.filter((x) => x.status === 'active')).toHaveLength(2);
     expect(cov.uncoveredUsers).toBe(0);
+  });
+
+  it('when an owner refresh token stops working then a system user signs in again by itself, a person is reported', async () => {
+    const owners = await s.storage.db.query.subscriptionOwners.findMany();
+    const [a, b] = owners;
+    // A: broken refresh token, but a stored password → silent re-sign-in.
+    await s.storage.db
+      .update(subscriptionOwners)
+      .set({ refreshTokenEnc: s.secrets.seal('not-a-refresh-token') })
+      .where(eq(subscriptionOwners.id, a!.id));
+    // B: treated as a person (no password): must be asked to sign in again.
+    await s.storage.db
+      .update(subscriptionOwners)
+      .set({ kind: 'signed_in', passwordEnc: null, refreshTokenEnc: s.secrets.seal('not-a-refresh-token') })
+      .where(eq(subscriptionOwners.id, b!.id));
+    const fresh = s.makeWatching(); // another replica: no cached access tokens
+    expect((await fresh.subscriptions.renewNow(s.connectionId)).map((r) => r.result)).toEqual([
+      'lease_held_elsewhere',
+      'lease_held_elsewhere',
+    ]);
+    s.emu.control.advanceTime(3 * 60_000); // the first replica's renewal lease lapses
+    s.notices.length = 0;
+    const results = await fresh.subscriptions.renewNow(s.connectionId);
+    const rows = await fresh.subscriptions.coverage(s.connectionId);
+    const byOwner = new Map(rows.subscriptions.map((r) => [r.ownerId, r.id]));
+    const resultOf = (ownerId: string) => results.find((r) => r.id === byOwner.get(ownerId))?.result;
+    expect(resultOf(a!.id)).toBe('renewed');
+    expect(resultOf(b!.id)).toBe('failed');
+    const after = await fresh.owners.list(s.connectionId);
+    expect(after.find((o) => o.id === a!.id)).toMatchObject({ tokenStatus: 'ok' });
+    expect(after.find((o) => o.id === b!.id)).toMatchObject({ tokenStatus: 'refresh_failed' });
+    expect(s.notices).toContainEqual(
+      expect.objectContaining({ kind: 'fault', fault: 'owner_token_failed', key: `owner-${b!.id}` }),
+    );
+    expect(s.notices).toContainEqual(expect.objectContaining({ kind: 'fault', fault: 'subscription_renew_failed' }));
+    expect(JSON.stringify(s.notices)).not.toContain('not-a-refresh-token');
+    await fresh.stop();
   });
 });

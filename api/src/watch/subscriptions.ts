@@ -442,7 +442,11 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
         await refreshCoverage(connectionId);
         return out;
       });
-      return r ?? [];
+      if (r) return r;
+      // Another replica holds the renewal lease: say so per subscription (it renews them itself).
+      return (await store.list(connectionId))
+        .filter((row) => !subscriptionRowId || row.id === subscriptionRowId)
+        .map((row) => ({ id: row.id, result: 'lease_held_elsewhere' }));
     },
     /** A lifecycle notification (already clientState-checked). */
     async handleLifecycle(connectionId: string, item: LifecycleItem): Promise<string> {
