@@ -20,7 +20,7 @@ describe('directory sync with thousands of users (Graph paging, CXone paging)', 
     expect(again.body.started).toBe(false);
     const job = await waitForJob(w.app, admin, id, start.body.jobId);
     expect(job).toMatchObject({ status: 'succeeded', result: { agents: 2_500, users: w.seed.users.length } });
-    const map = await call<{ summary: Record<string, number> }>(
+    const map = await call<{ summary: { applied: number; confident: number; ambiguous: number; unmatched: number } }>(
       w.app,
       'POST',
       `/api/connections/${id}/mappings/auto-map`,
