@@ -13,14 +13,14 @@ import { controlRoutes } from './control-routes.ts';
 import { DEFAULT_APP, DEFAULT_QUOTA, VALIDATION_TIMEOUT_MS } from './defaults.ts';
 import { Directory } from './directory.ts';
 import { Faults } from './faults.ts';
-import { badRequest, fail, graphError } from './graph-errors.ts';
+import { graphError } from './graph-errors.ts';
+import { createGraphPipeline } from './graph-pipeline.ts';
 import { BodyError, decodePath, HttpError, isRecord, json, type Req, type Res, Router, readBody, send } from './http.ts';
 import { TokenKeys } from './identity/keys.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { IdentityService } from './identity/service.ts';
-import { presenceBatchIds, presenceRoutes } from './presence-routes.ts';
+import { presenceRoutes } from './presence-routes.ts';
 import { PresenceStore } from './presence-store.ts';
-import { authenticate } from './principal.ts';
 import { Quota } from './quota.ts';
 import { newStats } from './stats.ts';
 import { SubscriptionManager } from './subscriptions/manager.ts';
@@ -70,10 +70,24 @@ export interface GraphEmulator {
   stop(): Promise<void>;
 }
 
-const PRESENCE_BATCH_PATH = '/communications/getpresencesbyuserid';
-const MAX_BATCH = 20;
+/** Bad options are a programming error: fail at start with the option's name, not later. */
+function checkOptions(o: GraphEmulatorOptions): void {
+  const nonNeg = (name: string, v: number | undefined) => {
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0))
+      throw new Error(`startGraphEmulator: ${name} must be a number >= 0 (got ${v})`);
+  };
+  nonNeg('port', o.port);
+  nonNeg('notificationLatencyMs', o.notificationLatencyMs);
+  nonNeg('deliveryRetryMs', o.deliveryRetryMs);
+  nonNeg('validationTimeoutMs', o.validationTimeoutMs);
+  if (o.quota && !(Number.isInteger(o.quota.requests) && o.quota.requests > 0 && o.quota.windowMs > 0))
+    throw new Error('startGraphEmulator: quota needs requests (a positive integer) and windowMs > 0');
+  if (o.presenceBatchCost !== undefined && o.presenceBatchCost !== 'request' && o.presenceBatchCost !== 'per_id')
+    throw new Error("startGraphEmulator: presenceBatchCost must be 'request' or 'per_id'");
+}
 
 export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
+  checkOptions(opts);
   const seed = opts.seed ?? buildSeed();
   const host = opts.host ?? '127.0.0.1';
   const logger = opts.logger ?? createLogger({ level: 'warn', name: 'graph-emulator' });
@@ -140,93 +154,16 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
   const controlRouter = new Router();
   controlRoutes(controlRouter, control);
 
-  /** One Graph request after authentication: quota, injected faults, then the route. */
-  const runGraph = async (req: Req, path: string): Promise<Res> => {
-    const m = graphRouter.match(req.method, path);
-    if (m === null) throw badRequest(`Resource not found for the segment '${path.split('/').filter(Boolean)[0] ?? ''}'.`);
-    if (m === 'methodMismatch')
-      throw fail(405, 'Request_BadRequest', `The HTTP method '${req.method}' is not allowed for this resource.`);
-    const p = req.principal!;
-    let cost = 1;
-    if (
-      opts.presenceBatchCost === 'per_id' &&
-      path.toLowerCase() === PRESENCE_BATCH_PATH &&
-      isRecord(req.body) &&
-      Array.isArray(req.body.ids)
-    )
-      cost = Math.max(1, req.body.ids.length);
-    const q = quota.take(`${p.tenantId}:${p.appId}`, cost);
-    const throttled = q.ok ? faults.take('throttle', path) : null;
-    if (!q.ok || throttled) {
-      stats.throttled += 1;
-      const retryAfter = q.ok ? String(throttled?.retryAfterSeconds ?? 2) : String(q.retryAfterSeconds);
-      return graphError(429, 'TooManyRequests', 'Too many requests, please retry after the time in the Retry-After header.', {
-        'retry-after': retryAfter,
-      });
-    }
-    const broken = faults.take('server_error', path);
-    if (broken) {
-      stats.serverErrors += 1;
-      const status = broken.status ?? 503;
-      return graphError(
-        status,
-        status === 503 ? 'serviceNotAvailable' : 'generalException',
-        'The service is temporarily unavailable (injected fault).',
-      );
-    }
-    if (path.toLowerCase() === PRESENCE_BATCH_PATH) presenceBatchIds(req.body);
-    try {
-      return await m.handler({ ...req, params: m.params });
-    } catch (e) {
-      if (e instanceof HttpError) return e.res;
-      throw e;
-    }
-  };
-
-  /** POST /$batch (json-batching): at most 20 requests, each throttled on its own; answers 200. */
-  const batch = async (req: Req): Promise<Res> => {
-    const b = req.body;
-    if (!isRecord(b) || !Array.isArray(b.requests)) throw badRequest("A batch body needs 'requests'.");
-    if (b.requests.length === 0 || b.requests.length > MAX_BATCH) throw badRequest(`A batch holds 1 to ${MAX_BATCH} requests.`);
-    const responses: Record<string, unknown>[] = [];
-    for (const item of b.requests) {
-      if (!isRecord(item) || typeof item.id !== 'string' || typeof item.method !== 'string' || typeof item.url !== 'string')
-        throw badRequest('Each batch request needs id, method and url.');
-      const u = new URL(item.url.replace(/^\/?(v1\.0\/)?/, '/'), 'https://batch.invalid');
-      const sub: Req = {
-        ...req,
-        method: item.method.toUpperCase(),
-        path: decodePath(u.pathname),
-        query: u.searchParams,
-        body: item.body,
-        params: {},
-      };
-      let r: Res;
-      try {
-        r = await runGraph(sub, sub.path);
-      } catch (e) {
-        if (!(e instanceof HttpError)) throw e;
-        r = e.res;
-      }
-      responses.push({
-        id: item.id,
-        status: r.status,
-        headers: r.headers,
-        body: typeof r.body === 'string' && !r.body ? undefined : r.body,
-      });
-    }
-    return json(200, { responses });
-  };
-
-  const graph = async (req: Req): Promise<Res> => {
-    stats.requests += 1;
-    const slow = faults.take('slow', req.path);
-    if (slow) await new Promise((r) => setTimeout(r, slow.delayMs));
-    req.principal = await authenticate(req.headers.authorization, keys, dir, now());
-    const path = req.path.slice('/v1.0'.length) || '/';
-    if (path === '/$batch' && req.method === 'POST') return batch(req);
-    return runGraph(req, path);
-  };
+  const graph = createGraphPipeline({
+    router: graphRouter,
+    quota,
+    faults,
+    stats,
+    keys,
+    dir,
+    now,
+    presenceBatchCost: opts.presenceBatchCost ?? 'request',
+  });
 
   const handle = async (raw: IncomingMessage, res: ServerResponse): Promise<void> => {
     const at = now();

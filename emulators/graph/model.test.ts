@@ -4,6 +4,7 @@ import { SETTABLE_PAIRS, sessionRank } from '../../api/src/domain/presence.ts';
 import { CallLog } from './calls.ts';
 import { CliError, parseCli } from './cli-args.ts';
 import { EmulatorClock } from './clock.ts';
+import { startGraphEmulator } from './index.ts';
 import { aggregateAt, emptyState, nextTransitionAt, parseIsoDuration } from './presence-model.ts';
 import { Quota } from './quota.ts';
 import { EndpointHealth } from './subscriptions/endpoint-health.ts';
@@ -180,5 +181,12 @@ describe('call log', () => {
       body: { client_secret: 's', grant_type: 'x' },
     });
     expect(log.list({ pathPrefix: '/t/' })[0]?.body).toEqual({ client_secret: '[redacted]', grant_type: 'x' });
+  });
+});
+
+describe('emulator options', () => {
+  it('when an option is invalid then starting fails naming it, before anything listens', async () => {
+    await expect(startGraphEmulator({ quota: { requests: 0, windowMs: 1000 } })).rejects.toThrow(/quota/);
+    await expect(startGraphEmulator({ notificationLatencyMs: -1 })).rejects.toThrow(/notificationLatencyMs/);
   });
 });
