@@ -248,7 +248,7 @@ describe('bot over HTTP: real Bot Framework activities to /api/messages', () => 
         name: 'Fabrikam BU',
         tenantId: personal(DI).tenantId,
         azureClientId: 'x',
-        cxoneBaseUrl: 'https://x.test',
+        cxoneBaseUrl: 'https://cxone.invalid',
         cxoneAccessKeyId: 'k',
       })
       .returning();

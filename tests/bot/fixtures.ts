@@ -40,7 +40,7 @@ export async function seed(db: Db): Promise<{ connectionId: string; ruleId: stri
       name: 'Contoso CX',
       tenantId: TENANT,
       azureClientId: 'app-client-id-1234',
-      cxoneBaseUrl: 'https://api.example.test',
+      cxoneBaseUrl: 'https://cxone.invalid',
       cxoneAccessKeyId: 'key-id',
       options: { presenceWatch: 'subscriptions', subscriptionGroupSize: 2 },
     })
