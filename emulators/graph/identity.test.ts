@@ -129,6 +129,35 @@ describe('identity emulator', () => {
     expect(bogus.body.error).toBe('invalid_grant');
   });
 
+  it('when response_mode is form_post or fragment then the code comes back that way', async () => {
+    const authorize = `${emu.url}/${emu.tenantId}/oauth2/v2.0/authorize`;
+    const signInWith = (mode: string) =>
+      fetch(authorize, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          client_id: emu.defaultApp.clientId,
+          response_type: 'code',
+          redirect_uri: redirectUri,
+          response_mode: mode,
+          state: 'st',
+          username: owner.userPrincipalName,
+          password: owner.password!,
+        }).toString(),
+      });
+    const posted = await signInWith('form_post');
+    expect(posted.status).toBe(200);
+    const page = await posted.text();
+    expect(page).toContain(`action="${redirectUri}"`);
+    expect(page).toMatch(/name="code" value="[^"]+"/);
+    const frag = await signInWith('fragment');
+    expect(frag.status).toBe(302);
+    const hash = new URLSearchParams(new URL(frag.headers.get('location')!).hash.slice(1));
+    expect(hash.get('code')).toBeTruthy();
+    expect(hash.get('state')).toBe('st');
+  });
+
   it('when the sign-in form gets a wrong password then it shows an error and does not redirect', async () => {
     const authorize = `${emu.url}/${emu.tenantId}/oauth2/v2.0/authorize`;
     const r = await fetch(authorize, {

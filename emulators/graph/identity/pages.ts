@@ -46,3 +46,12 @@ export function deviceLoginPage(o: { action: string; code: string; error?: strin
 export function messagePage(title: string, message: string): string {
   return layout(title, `<p>${escapeHtml(message)}</p>`);
 }
+
+/** response_mode=form_post: the browser posts the result to the redirect URI. */
+export function formPostPage(action: string, fields: Record<string, string>): string {
+  const inputs = Object.entries(fields)
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+    .join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Working…</title></head>
+<body onload="document.forms[0].submit()"><form method="post" action="${escapeHtml(action)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form></body></html>`;
+}

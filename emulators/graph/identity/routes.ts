@@ -1,7 +1,7 @@
 import type { Faults } from '../faults.ts';
 import { html, isRecord, json, type Req, type Res, type Router, redirect } from '../http.ts';
 import { AadError } from './errors.ts';
-import { deviceLoginPage, messagePage, signInPage } from './pages.ts';
+import { deviceLoginPage, formPostPage, messagePage, signInPage } from './pages.ts';
 import { type IdentityService, parseScopes } from './service.ts';
 
 /**
@@ -165,10 +165,13 @@ export function identityRoutes(
     const redirectUri = p.redirect_uri;
     if (!redirectUri || !/^https?:\/\//.test(redirectUri))
       return html(400, messagePage('Sign-in error', "AADSTS900144: The request must contain a valid 'redirect_uri' parameter."));
+    // response_mode (v2-oauth2-auth-code-flow): query (default), fragment, or form_post (an auto-submitting form).
     const back = (params: Record<string, string>) => {
+      const all = { ...params, ...(p.state !== undefined ? { state: p.state } : {}) };
+      if (p.response_mode === 'form_post') return html(200, formPostPage(redirectUri, all));
       const u = new URL(redirectUri);
-      for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
-      if (p.state !== undefined) u.searchParams.set('state', p.state);
+      if (p.response_mode === 'fragment') u.hash = new URLSearchParams(all).toString();
+      else for (const [k, v] of Object.entries(all)) u.searchParams.set(k, v);
       return redirect(u.toString());
     };
     if (p.response_type !== 'code')
