@@ -5,7 +5,7 @@ import type { Clock, SyncEventSink } from '../domain/ports.ts';
 import { type RuleInput, type RuleRow, ruleWarnings, type UnavailableCode, validateRule } from '../domain/rules.ts';
 import { AppError, conflict, notFound } from '../http/errors.ts';
 import type { Db } from '../storage/db.ts';
-import { cxoneAgents, cxoneTeams, cxoneUnavailableCodes, ruleAssignments, rules } from '../storage/schema.ts';
+import { cxoneAgents, cxoneTeams, cxoneUnavailableCodes, mappings, ruleAssignments, rules } from '../storage/schema.ts';
 import { affectedAgents, effectiveRuleIds } from './effective-rules.ts';
 
 /** Rule and assignment use cases: validated, audited, and each publishes exactly the affected agents. */
@@ -280,4 +280,35 @@ export async function unassign(d: RuleDeps, connectionId: string, targetType: Ta
     before: { ruleId: removed[0]!.ruleId, targetType, targetId },
   });
   publish(d, connectionId, affectedAgents(before, await effectiveRuleIds(d.db, connectionId)));
+}
+
+/** CXone teams with how many agents (and mapped agents) each has, and the rule assigned to it. */
+export async function listTeams(db: Db, connectionId: string) {
+  const [teams, agents, assigned] = await Promise.all([
+    db.select().from(cxoneTeams).where(eq(cxoneTeams.connectionId, connectionId)).orderBy(asc(cxoneTeams.name)),
+    db
+      .select({ teamId: cxoneAgents.teamId, mapped: mappings.agentId })
+      .from(cxoneAgents)
+      .leftJoin(mappings, and(eq(mappings.connectionId, cxoneAgents.connectionId), eq(mappings.agentId, cxoneAgents.agentId)))
+      .where(and(eq(cxoneAgents.connectionId, connectionId), eq(cxoneAgents.isActive, true))),
+    listAssignments(db, connectionId),
+  ]);
+  const counts = new Map<string, { agents: number; mapped: number }>();
+  for (const a of agents) {
+    if (!a.teamId) continue;
+    const c = counts.get(a.teamId) ?? { agents: 0, mapped: 0 };
+    c.agents++;
+    if (a.mapped) c.mapped++;
+    counts.set(a.teamId, c);
+  }
+  const rule = new Map(
+    assigned.filter((a) => a.targetType === 'team').map((a) => [a.targetId, { id: a.ruleId, name: a.ruleName }]),
+  );
+  return teams.map((t) => ({
+    teamId: t.teamId,
+    name: t.name,
+    isActive: t.isActive,
+    ...(counts.get(t.teamId) ?? { agents: 0, mapped: 0 }),
+    rule: rule.get(t.teamId) ?? null,
+  }));
 }

@@ -11,6 +11,7 @@ import {
   getRule,
   listAssignments,
   listRules,
+  listTeams,
   type RuleDeps,
   ruleView,
   unassign,
@@ -99,6 +100,16 @@ export function registerRuleRoutes(define: Define, deps: AdminApiDeps): void {
     auth: 'admin',
     params: idParams,
     handler: async ({ connection }) => ({ items: (await unavailableCodes(d.db, connection.id)) ?? [] }),
+  });
+
+  define({
+    method: 'get',
+    path: '/api/connections/:id/teams',
+    summary: 'CXone teams with their agent counts and assigned rule (for the assignments editor)',
+    tag: TAG,
+    auth: 'admin',
+    params: idParams,
+    handler: async ({ connection }) => ({ items: await listTeams(d.db, connection.id) }),
   });
 
   define({
