@@ -149,7 +149,7 @@ describe('notification endpoint health', () => {
     h.record(url, 20_000, 4000);
     expect(h.report(url, 20_000).state).toBe('slow'); // 3 of 21
     for (let i = 0; i < 4; i++) h.record(url, 21_000 + i, 12_000);
-    expect(h.report(url, 21_003)).toMatchObject({ state: 'dropping', slowerThan10s: 4 });
+    expect(h.report(url, 21_003)).toMatchObject({ state: 'dropping', slowerThan10s: 4, ackMs: { p50: 50, max: 12_000 } });
     expect(h.isDropping(url, 21_003 + 10 * MIN - 1)).toBe(true);
     expect(h.isDropping(url, 21_003 + 10 * MIN)).toBe(false);
   });

@@ -18,6 +18,12 @@ export interface EndpointReport {
   slowerThan3s: number;
   slowerThan10s: number;
   droppingUntil: number | null;
+  /** Answer times (ms) of the recent deliveries: what "webhook ack time" benchmarks read. */
+  ackMs: { p50: number; p95: number; max: number } | null;
+}
+
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
 export class EndpointHealth {
@@ -59,10 +65,17 @@ export class EndpointHealth {
       slowerThan3s: slow,
       slowerThan10s: verySlow,
       droppingUntil: dropping ? this.dropUntil.get(url)! : null,
+      ackMs: recent.length ? ackStats(recent.map((r) => r.ms)) : null,
     };
   }
 
   all(now: number): EndpointReport[] {
     return [...this.samples.keys()].map((u) => this.report(u, now));
   }
+}
+
+function ackStats(ms: number[]): { p50: number; p95: number; max: number } {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return { p50: round(percentile(sorted, 0.5)), p95: round(percentile(sorted, 0.95)), max: round(sorted.at(-1)!) };
 }
