@@ -104,6 +104,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
   let subs: SubscriptionManager;
   const clock = new EmulatorClock(opts.now ?? Date.now, (key) => {
     if (key.startsWith('sub:')) subs.expire(key.slice(4));
+    else if (key.startsWith('slowflush:')) subs.flushDelayed(key.slice('slowflush:'.length));
     else store.refresh(key);
   });
   const now = () => clock.now();

@@ -12,6 +12,8 @@ export interface Stats {
   notificationsFailed: number;
   /** Dropped because the endpoint was judged "dropping". */
   notificationsDropped: number;
+  /** Batches held back 10 minutes because the endpoint was judged "slow". */
+  notificationsDelayed: number;
   /** Swallowed by a `subscription_silent` fault. */
   notificationsSuppressed: number;
   deliveryRetries: number;
@@ -27,6 +29,7 @@ export const newStats = (): Stats => ({
   notificationsDelivered: 0,
   notificationsFailed: 0,
   notificationsDropped: 0,
+  notificationsDelayed: 0,
   notificationsSuppressed: 0,
   deliveryRetries: 0,
   lifecycleDelivered: 0,

@@ -2,8 +2,9 @@
  * Graph's judgement of a notification endpoint (change-notifications-delivery-webhooks,
  * "Throttling"): over 10% of answers slower than 3 s in 10 minutes → "slow"; over 15% slower than
  * 10 s → "dropping" (notifications are dropped for 10 minutes). Simplified: the last 10 minutes of
- * answers (by emulator time, up to 1,000 per endpoint) with at least 10 answers before judging;
- * "slow" is reported but does not delay delivery. Pure apart from the timestamps it is given.
+ * answers (by emulator time, up to 1,000 per endpoint) with at least 10 answers before judging.
+ * The manager delays a slow endpoint's notifications by 10 minutes of emulator time. Pure apart from
+ * the timestamps it is given.
  */
 export type EndpointState = 'ok' | 'slow' | 'dropping';
 
