@@ -271,6 +271,25 @@ describe('test-connection, directory sync and auto-map against the Graph and CXo
     expect(bad.text).toMatch(/included/);
   });
 
+  it('when an admin is added by UPN from the synced directory then that user gets access; an unknown UPN is 400', async () => {
+    const staff = w.seed.users.find((u) => u.userPrincipalName.startsWith('facilities'))!;
+    const bad = await call(w.app, 'POST', `/api/connections/${id}/admins`, admin, { upn: 'ghost@contoso.com' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('upn');
+    const ok = await call<{ items: { userId: string; displayName: string }[] }>(
+      w.app,
+      'POST',
+      `/api/connections/${id}/admins`,
+      admin,
+      {
+        upn: staff.userPrincipalName.toUpperCase(),
+      },
+    );
+    expect(ok.status).toBe(201);
+    expect(ok.body.items.find((a) => a.userId === staff.id)).toMatchObject({ displayName: staff.userPrincipalName });
+    expect((await call(w.app, 'GET', `/api/connections/${id}`, await w.as(staff.id))).status).toBe(200);
+  });
+
   it('when an agent (not an admin) calls admin routes then 403, but their own status works', async () => {
     expect((await call(w.app, 'GET', `/api/connections/${id}/mappings`, agentUser)).status).toBe(403);
     const me = await call<{ mapped: boolean; items: { agentId: string; rule: unknown }[] }>(

@@ -1,9 +1,9 @@
-import { and, asc, count, eq } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log.ts';
 import { guid } from '../connections/schemas.ts';
 import { AppError, conflict, notFound } from '../http/errors.ts';
-import { admins } from '../storage/schema.ts';
+import { admins, teamsUsers } from '../storage/schema.ts';
 import type { AdminApiDeps } from './deps.ts';
 import type { Define } from './kit.ts';
 
@@ -39,30 +39,62 @@ export function registerAdminRoutes(define: Define, deps: AdminApiDeps): void {
   define({
     method: 'post',
     path: '/api/connections/:id/admins',
-    summary: 'Add an admin (an Entra object id of your tenant)',
+    summary: 'Add an admin: an Entra object id of your tenant, or the UPN of a user in the synced directory',
     tag: 'Admins',
     auth: 'admin',
     params: z.object({ id: guid }),
-    body: z.object({ userId: guid, displayName: z.string().trim().min(1).max(200).optional() }).strict(),
+    body: z
+      .object({
+        userId: guid.optional(),
+        upn: z
+          .string()
+          .trim()
+          .min(3)
+          .max(320)
+          .regex(/^[^@\s]+@[^@\s]+$/, 'must look like user@domain')
+          .optional(),
+        displayName: z.string().trim().min(1).max(200).optional(),
+      })
+      .strict()
+      .refine((b) => b.userId || b.upn, { message: 'give userId or upn', path: ['userId'] }),
     successStatus: 201,
     handler: async ({ connection, body, principal }) => {
+      let userId = body.userId?.toLowerCase();
+      let displayName = body.displayName ?? null;
+      if (!userId) {
+        const [u] = await db
+          .select()
+          .from(teamsUsers)
+          .where(
+            and(
+              eq(teamsUsers.connectionId, connection.id),
+              sql`lower(${teamsUsers.userPrincipalName}) = ${body.upn!.toLowerCase()}`,
+            ),
+          );
+        if (!u)
+          throw new AppError(
+            400,
+            'validation_failed',
+            'invalid body: upn: no such user in the synced directory (run directory sync, or give userId)',
+            {
+              fields: [{ field: 'upn', problem: 'no such user in the synced directory' }],
+            },
+          );
+        userId = u.userId.toLowerCase();
+        displayName ??= u.userPrincipalName;
+      }
       const inserted = await db
         .insert(admins)
-        .values({
-          connectionId: connection.id,
-          aadObjectId: body.userId.toLowerCase(),
-          displayName: body.displayName ?? null,
-          addedBy: principal.userId,
-        })
+        .values({ connectionId: connection.id, aadObjectId: userId, displayName, addedBy: principal.userId })
         .onConflictDoNothing()
         .returning();
-      if (inserted.length === 0) throw conflict(`${body.userId} is already an admin of this connection`);
+      if (inserted.length === 0) throw conflict(`${body.upn ?? userId} is already an admin of this connection`);
       await recordAudit(db, {
         connectionId: connection.id,
         actor: principal,
         action: 'admin.add',
-        target: body.userId,
-        after: { userId: body.userId, displayName: body.displayName ?? null },
+        target: userId,
+        after: { userId, displayName },
       });
       return { status: 201, body: { items: await list(connection.id) } };
     },
