@@ -67,6 +67,13 @@ describe('presence subscriptions against the Graph emulator (HTTPS)', () => {
     const raw = JSON.stringify(await s.storage.db.query.subscriptionOwners.findMany());
     expect(raw).toMatch(/"refreshTokenEnc":"v1\./);
 
+    // An abandoned sign-in is closed once it expires (its sealed PKCE verifier dropped).
+    const abandoned = (await (await api('/owners/sign-in', { method: 'POST', body: '{}' })).json()) as SignInStart;
+    s.emu.control.advanceTime(16 * 60_000);
+    await s.watching.tick();
+    const job = await s.storage.db.query.jobs.findFirst({ where: (t, { eq }) => eq(t.id, abandoned.signInId) });
+    expect(job).toMatchObject({ status: 'failed', error: 'expired', progress: {} });
+
     // The same state cannot be used twice.
     const again = await fetch(
       `${s.baseUrl}/api/connections/${s.connectionId}/owners/callback?code=x&state=${encodeURIComponent(url.searchParams.get('state')!)}`,

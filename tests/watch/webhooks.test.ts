@@ -7,7 +7,7 @@ import type { SyncEvent } from '../../api/src/domain/ports.ts';
 import { createHttpServer, listen } from '../../api/src/http/server.ts';
 import { createLogger } from '../../api/src/logging.ts';
 import type { Storage } from '../../api/src/storage/db.ts';
-import { connections, notificationInbox } from '../../api/src/storage/schema.ts';
+import { connections, encryptionCerts, notificationInbox } from '../../api/src/storage/schema.ts';
 import { createCertStore } from '../../api/src/watch/certs.ts';
 import { createInboxWorker } from '../../api/src/watch/inbox.ts';
 import { PresenceLedger } from '../../api/src/watch/ledger.ts';
@@ -153,6 +153,11 @@ describe('Graph webhooks and the inbox worker', () => {
     ]);
     const subs = await createSubscriptionStore(storage.db, secrets).list(connectionId);
     expect(subs[0]?.lastNotificationAt).toBe(now);
+    // The certificate's private key is sealed at rest; the inbox keeps no clientState.
+    const stored = JSON.stringify(await storage.db.select().from(encryptionCerts));
+    expect(stored).toContain('"privateKeyEnc":"v1.');
+    expect(stored).not.toContain('PRIVATE KEY');
+    expect(JSON.stringify(await storage.db.select().from(notificationInbox))).not.toContain(clientState);
   });
 
   it('when notifications are duplicated and reordered then each change is processed once, in sequence order', async () => {

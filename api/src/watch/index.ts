@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, isNotNull, lt } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import type { Server } from 'restify';
 import type { SecretBox } from '../crypto/secrets.ts';
 import type { ConnectionOptions } from '../domain/connection.ts';
@@ -10,7 +10,7 @@ import { AppError, notFound } from '../http/errors.ts';
 import type { Logger } from '../logging.ts';
 import type { Db } from '../storage/db.ts';
 import { createLeaseManager, type LeaseManager } from '../storage/leases.ts';
-import { connections, notificationInbox, teamsUsers } from '../storage/schema.ts';
+import { connections, jobs, notificationInbox, teamsUsers } from '../storage/schema.ts';
 import { type CertStore, type CertStoreOptions, createCertStore } from './certs.ts';
 import { createInboxWorker } from './inbox.ts';
 import { PresenceLedger } from './ledger.ts';
@@ -255,8 +255,19 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
             lt(notificationInbox.processedAt, new Date(clock.now() - 24 * 3600_000)),
           ),
         );
+      // Sign-ins nobody finished: close them and drop their sealed PKCE verifier / device code.
+      await db
+        .update(jobs)
+        .set({ status: 'failed', error: 'expired', progress: sql`'{}'::jsonb`, updatedAt: new Date(clock.now()) })
+        .where(
+          and(
+            eq(jobs.kind, 'owner_sign_in'),
+            eq(jobs.status, 'running'),
+            sql`(${jobs.progress}->>'expiresAt')::bigint < ${clock.now()}`,
+          ),
+        );
     } catch (err) {
-      log.warn({ err: (err as Error).message }, 'purging the notification inbox failed');
+      log.warn({ err: (err as Error).message }, 'purging the notification inbox / expired sign-ins failed');
     }
   }
 
