@@ -74,6 +74,7 @@ export interface WatchStatus {
 }
 
 export interface PresenceWatching {
+  /** Starts the inbox worker and the periodic pass (first pass at once, in the background). */
   start(): Promise<void>;
   stop(): Promise<void>;
   registerRoutes(server: Server, requireAdmin: RequireAdmin): void;
@@ -367,9 +368,9 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
       if (running) return;
       running = true;
       inbox.start();
-      await tick();
-      loop();
-      log.info({ connections: readers.size }, 'presence watching started');
+      // The first pass runs in the background: a slow or unreachable Graph must not hold up start-up.
+      void tick().finally(loop);
+      log.info('presence watching started');
     },
     async stop() {
       running = false;
