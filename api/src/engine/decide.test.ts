@@ -294,6 +294,16 @@ describe('decide: Teams → CXone', () => {
     expect(d.record.reason).toBe('applied');
     expect(d.actions).toContainEqual({ kind: 'cxone_set', agentId: 'a1', target: { state: 'Available' }, fromTeams: AVAILABLE });
   });
+  it('when the meeting ends and Teams shows our own Available session again then CXone still goes back', () => {
+    const d = t2c({
+      teams: tm(AVAILABLE),
+      cxone: cx(unavailable(6)),
+      cxoneSet: { target: { state: 'Unavailable', outStateId: 6 }, at: NOW - 60_000, fromTeams: IN_MEETING },
+      teamsSet: session(AVAILABLE, NOW - 120_000),
+    });
+    expect(d.record.reason).toBe('applied');
+    expect(d.actions).toEqual([{ kind: 'cxone_set', agentId: 'a1', target: { state: 'Available' }, fromTeams: AVAILABLE }]);
+  });
   it('when the agent set the Unavailable state themselves then it is left alone (not_owned)', () => {
     const d = t2c({ teams: tm(AVAILABLE), cxone: cx(unavailable(6)), teamsSet: session(AWAY) });
     expect(d.record.reason).toBe('not_owned');

@@ -343,7 +343,14 @@ function toCxone(input: DecideInput, rule: EffectiveRuleInput): CxoneResult {
   if (!t) return out('unchanged');
   const set = input.teamsSet;
   // Our own Teams write coming back (or an observation older than it): not synced to CXone.
-  if (set && (t.observedAt < set.at || samePair(t.presence, set.pair))) return out('echo_suppressed');
+  // Except when CXone currently holds a state WE set from a different Teams presence: then Teams
+  // showing our session's pair again (meeting over, back to our Available) is a real change, and
+  // going back is exactly what should happen. It cannot loop: the CXone write echoes as ours and
+  // CXone → Teams holds.
+  const cxoneOurs = !!cs && !cs.lostAt && !lost && !!c && c.observedAt >= cs.at && stateMatchesTarget(c.state, cs.target);
+  if (set && t.observedAt < set.at) return out('echo_suppressed');
+  if (set && samePair(t.presence, set.pair) && !(cxoneOurs && cs && !samePair(cs.fromTeams, t.presence)))
+    return out('echo_suppressed');
   const found = findToCxoneRow(rule.rows, t.presence);
   const target = found ? rowCxoneTarget(found.row) : null;
   if (!found || !target) return out('no_matching_row', found?.index ?? null);

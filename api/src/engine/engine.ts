@@ -1,0 +1,679 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  Clock,
+  ConnectionRuntime,
+  ConnectionRuntimeProvider,
+  FaultKind,
+  NoticeSink,
+  SyncEvent,
+  SyncEventSink,
+} from '../domain/ports.ts';
+import { systemClock } from '../domain/ports.ts';
+import type { ExternalError, ReasonCode } from '../domain/reasons.ts';
+import type { Logger } from '../logging.ts';
+import type { Storage } from '../storage/db.ts';
+import { createLeaseManager } from '../storage/leases.ts';
+import { decide } from './decide.ts';
+import { asExternal, execute, retryDelayMs, serviceOf } from './execute.ts';
+import { affectedAgents, type ConnectionSettings, emptySettings, knownAgents, loadSettings, ruleFor } from './settings.ts';
+import {
+  type DecisionQuery,
+  type DecisionRow,
+  insertDecisions,
+  loadUsers,
+  type PersistedUser,
+  pruneDecisions,
+  queryDecisions,
+  saveUsers,
+} from './state-store.ts';
+import { keepAliveDueAt } from './timing.ts';
+import type {
+  CxoneSet,
+  DecisionRecord,
+  ManualTracking,
+  ObservedCxone,
+  ObservedTeams,
+  PendingChange,
+  TeamsSet,
+  Trigger,
+} from './types.ts';
+import { applyWritten, mergeTrigger, newUserState, observeCxone, observeTeams, type UserState } from './user-state.ts';
+
+export interface SyncEngineOptions {
+  /** Users reconciled in parallel across all connections (one at a time per user). */
+  workers?: number;
+  /** Full re-read of both sides and reconcile of everyone, healing lost events. */
+  sweepIntervalMs?: number;
+  /** How often due keep-alives, retries and manual-status rechecks are looked for. */
+  keepAliveCheckMs?: number;
+  /** Lease time-to-live; renewed every third of it. */
+  leaseTtlMs?: number;
+  /** Write-behind of sync_state and decisions. */
+  flushIntervalMs?: number;
+  /** Decision log bounds. */
+  keepDecisionsPerUser?: number;
+  keepDecisionsMs?: number;
+}
+
+export interface SyncEngineDeps {
+  storage: Storage;
+  runtimes: ConnectionRuntimeProvider;
+  notices: NoticeSink;
+  logger: Logger;
+  clock?: Clock;
+  instanceId?: string;
+  options?: SyncEngineOptions;
+}
+
+export interface UserStatus {
+  connectionId: string;
+  agentId: string;
+  userId: string | null;
+  included: boolean | null;
+  rule: { id: string; via: 'user' | 'team' | 'default' } | null;
+  cxone: ObservedCxone | null;
+  teams: ObservedTeams | null;
+  teamsSet: TeamsSet | null;
+  cxoneSet: CxoneSet | null;
+  pending: PendingChange | null;
+  manual: ManualTracking | null;
+  lastReason: string | null;
+  lastSyncAt: number | null;
+  /** Whether this replica runs the connection's engine (else the values come from sync_state). */
+  live: boolean;
+}
+
+export interface SyncEngine extends SyncEventSink {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves when nothing is runnable, nothing is in flight and everything is persisted. Users waiting out a retry backoff do not count. */
+  idle(): Promise<void>;
+  /** Reconciles these agents now (e.g. after an admin's "sync now") and waits for it. */
+  reconcileNow(connectionId: string, agentIds: readonly string[] | 'all'): Promise<void>;
+  /** Runs due keep-alives/retries/rechecks now (the timer calls it; tests with a manual clock too). */
+  tick(): void;
+  /** Re-reads both sides of every held connection and reconciles everyone (the timer calls it). */
+  sweep(): Promise<void>;
+  userStatus(connectionId: string, agentId: string): Promise<UserStatus | null>;
+  recentDecisions(connectionId: string, q: DecisionQuery): Promise<Awaited<ReturnType<typeof queryDecisions>>>;
+  /** Connections whose engine runs here (lease held). */
+  heldConnections(): string[];
+}
+
+interface Conn {
+  id: string;
+  settings: ConnectionSettings;
+  runtime: ConnectionRuntime;
+  users: Map<string, UserState>;
+  /** Agents whose sync_state row must be written by the next flush. */
+  toPersist: Set<string>;
+  openFaults: Set<string>;
+  settingsChain: Promise<void>;
+  lastPruneAt: number;
+}
+
+const FAULT_OF: Partial<Record<ReasonCode, FaultKind>> = {
+  throttled: 'throttling',
+  permission_missing: 'permission_missing',
+  cxone_unreachable: 'cxone_unreachable',
+  graph_unreachable: 'graph_unreachable',
+};
+
+/**
+ * The sync engine, level-triggered: events only update what each side shows and mark the user
+ * dirty; workers reconcile dirty users with `decide()` (one at a time per user, many users in
+ * parallel), so any number of changes before a write collapse into one write of the latest desired
+ * state. A periodic sweep re-reads both sides and reconciles everyone, healing lost events. One
+ * replica runs a connection at a time (lease `engine:<connectionId>`); state and decisions are
+ * written behind in batches.
+ */
+export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
+  const clock = deps.clock ?? systemClock;
+  const log = deps.logger.child({ component: 'engine' });
+  const opt = {
+    workers: deps.options?.workers ?? 16,
+    sweepIntervalMs: deps.options?.sweepIntervalMs ?? 60_000,
+    keepAliveCheckMs: deps.options?.keepAliveCheckMs ?? 1_000,
+    leaseTtlMs: deps.options?.leaseTtlMs ?? 30_000,
+    flushIntervalMs: deps.options?.flushIntervalMs ?? 200,
+    keepDecisionsPerUser: deps.options?.keepDecisionsPerUser ?? 200,
+    keepDecisionsMs: deps.options?.keepDecisionsMs ?? 7 * 24 * 3_600_000,
+  };
+  const db = deps.storage.db;
+  const leases = createLeaseManager(db, deps.instanceId ?? `engine-${randomUUID()}`, clock);
+  const conns = new Map<string, Conn>();
+  const loading = new Map<string, { promise: Promise<Conn | null>; buffered: SyncEvent[] }>();
+  const dirty = new Map<string, { conn: Conn; user: UserState }>();
+  const inflight = new Set<string>();
+  const ops = new Set<Promise<unknown>>();
+  let decisionBuffer: DecisionRow[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  let stopped = false;
+  let flushing: Promise<void> | null = null;
+
+  const key = (connId: string, agentId: string) => `${connId}\u0000${agentId}`;
+  const leaseName = (connId: string) => `engine:${connId}`;
+
+  function track<T>(p: Promise<T>): Promise<T> {
+    ops.add(p);
+    const done = () => ops.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  function userOf(conn: Conn, agentId: string): UserState {
+    let u = conn.users.get(agentId);
+    if (!u) {
+      u = newUserState(agentId);
+      conn.users.set(agentId, u);
+    }
+    return u;
+  }
+
+  function markDirty(conn: Conn, user: UserState, trigger: Trigger, eventAt: number | null): void {
+    user.trigger = mergeTrigger(user.trigger, trigger);
+    if (eventAt !== null && (user.eventAt === null || eventAt < user.eventAt)) user.eventAt = eventAt;
+    const k = key(conn.id, user.agentId);
+    if (!dirty.has(k)) dirty.set(k, { conn, user });
+    pump();
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  function publish(event: SyncEvent): void {
+    if (stopped) return;
+    const conn = conns.get(event.connectionId);
+    if (!conn) {
+      const l = loading.get(event.connectionId);
+      if (l) l.buffered.push(event);
+      // Not ours (another replica holds the lease) or unknown: that replica's sweep covers it.
+      return;
+    }
+    ingest(conn, event);
+  }
+
+  function ingest(conn: Conn, event: SyncEvent): void {
+    switch (event.kind) {
+      case 'cxone_state': {
+        const u = userOf(conn, event.state.agentId);
+        const changed = observeCxone(u, event.state, event.observedAt);
+        conn.toPersist.add(u.agentId);
+        if (changed || event.source === 'sweep') markDirty(conn, u, changed ? 'cxone' : 'sweep', event.observedAt);
+        return;
+      }
+      case 'teams_presence': {
+        const agentId = conn.settings.agentByUser.get(event.userId);
+        if (!agentId) return; // not a mapped user: nothing to sync it to
+        const u = userOf(conn, agentId);
+        const changed = observeTeams(u, event.presence, event.observedAt);
+        conn.toPersist.add(u.agentId);
+        if (changed || event.source === 'sweep') markDirty(conn, u, changed ? 'teams' : 'sweep', event.observedAt);
+        return;
+      }
+      case 'settings_changed':
+        void track(reloadSettings(conn, event.agentIds, event.observedAt));
+        return;
+    }
+  }
+
+  /** Cache invalidation: reload this connection's settings, then mark exactly the affected users. */
+  function reloadSettings(conn: Conn, agentIds: readonly string[] | 'all', at: number): Promise<void> {
+    conn.settingsChain = conn.settingsChain.then(async () => {
+      const before = conn.settings;
+      let after: ConnectionSettings;
+      try {
+        after = await loadSettings(db, conn.id);
+      } catch (err) {
+        log.error({ err, connectionId: conn.id }, 'reloading settings failed; the next sweep retries');
+        return;
+      }
+      if (after.invalidRules.length)
+        log.warn({ connectionId: conn.id, rules: after.invalidRules }, 'stored rules failed validation: not applied');
+      conn.settings = after;
+      const ids =
+        agentIds === 'all'
+          ? affectedAgents(before, after, new Set([...knownAgents(before), ...knownAgents(after), ...conn.users.keys()]))
+          : agentIds;
+      for (const id of ids) markDirty(conn, userOf(conn, id), 'settings', at);
+    });
+    return conn.settingsChain;
+  }
+
+  // ---- workers ------------------------------------------------------------------------------
+
+  function pump(): void {
+    if (stopped) return;
+    const now = clock.now();
+    for (const [k, item] of dirty) {
+      if (inflight.size >= opt.workers) break;
+      if (inflight.has(k)) continue; // per-user ordering: picked up again when the current run ends
+      if (item.user.retryAt !== null && item.user.retryAt > now) {
+        dirty.delete(k); // waits out its backoff; tick() brings it back
+        continue;
+      }
+      dirty.delete(k);
+      inflight.add(k);
+      void track(
+        reconcile(item.conn, item.user)
+          .catch((err) => log.error({ err, agentId: item.user.agentId }, 'reconcile failed'))
+          .finally(() => {
+            inflight.delete(k);
+            pump();
+          }),
+      );
+    }
+  }
+
+  async function reconcile(conn: Conn, u: UserState): Promise<void> {
+    const trigger = u.trigger ?? 'sweep';
+    const eventAt = u.eventAt;
+    u.trigger = null;
+    u.eventAt = null;
+    const now = clock.now();
+    const s = conn.settings;
+    const mapping = s.mappings.get(u.agentId) ?? null;
+    const d = decide({
+      agentId: u.agentId,
+      teamId: s.teamOf.get(u.agentId) ?? null,
+      mapping,
+      rule: ruleFor(s, u.agentId),
+      cxone: u.cxone,
+      teams: u.teams,
+      teamsSet: u.teamsSet,
+      cxoneSet: u.cxoneSet,
+      pending: u.pending,
+      manual: u.manual,
+      trigger,
+      now,
+    });
+    u.pending = d.pending;
+    u.manual = d.manual;
+    if (d.forget.teams) u.teamsSet = null;
+    if (d.forget.cxone && u.cxoneSet) u.cxoneSet = { ...u.cxoneSet, lostAt: now };
+    const userId = mapping?.userId ?? u.teamsSet?.userId;
+    for (const n of d.notices) {
+      if (!userId) break;
+      if (n.kind === 'manual_status_blocking') deps.notices.notify({ ...n, connectionId: conn.id, agentId: u.agentId, userId });
+      else deps.notices.notify({ kind: 'manual_status_resolved', connectionId: conn.id, agentId: u.agentId, userId, at: now });
+    }
+
+    let failure: { err: ExternalError; index: number } | null = null;
+    for (const [index, a] of d.actions.entries()) {
+      try {
+        await execute(conn.runtime, a);
+        applyWritten(u, a, clock.now());
+        healFault(conn, serviceOf(a));
+      } catch (raw) {
+        failure = { err: asExternal(raw, serviceOf(a)), index };
+        if (!(raw instanceof Error && raw.name === 'ExternalError'))
+          log.error({ err: raw, agentId: u.agentId }, 'unexpected write failure');
+        break;
+      }
+    }
+    const doneAt = clock.now();
+    const records = failure ? withFailure(d.records, d.actions, failure) : d.records;
+    const primary = failure ? (records.find((r) => r.reason === failure.err.reason) ?? d.record) : d.record;
+    for (const r of records) {
+      const dirKey = r.direction;
+      if (r.actions.length > 0 || u.lastReasons[dirKey] !== r.reason) {
+        decisionBuffer.push({
+          connectionId: conn.id,
+          record: r,
+          at: doneAt,
+          delayMs: r.actions.length && eventAt !== null ? doneAt - eventAt : null,
+        });
+        u.lastReasons[dirKey] = r.reason;
+      }
+    }
+    u.lastReason = primary.reason;
+    u.lastSyncAt = doneAt;
+    if (failure) {
+      u.failures += 1;
+      u.retryAt = doneAt + retryDelayMs(failure.err, u.failures);
+      u.trigger = mergeTrigger(u.trigger, trigger);
+      if (u.eventAt === null) u.eventAt = eventAt;
+      openFault(conn, failure.err);
+    } else {
+      u.failures = 0;
+      u.retryAt = null;
+    }
+    const due = [u.teamsSet ? keepAliveDueAt(u.teamsSet) : null, d.recheckAt].filter((x): x is number => x !== null);
+    u.dueAt = due.length ? Math.min(...due) : null;
+    conn.toPersist.add(u.agentId);
+  }
+
+  /** The failed write's direction records the failure's reason (throttled, permission_missing…). */
+  function withFailure(
+    records: DecisionRecord[],
+    actions: DecisionRecord['actions'],
+    f: { err: ExternalError; index: number },
+  ): DecisionRecord[] {
+    const failed = actions[f.index];
+    const dir = failed && serviceOf(failed) === 'cxone' ? 'teams_to_cxone' : 'cxone_to_teams';
+    return records.map((r) =>
+      r.direction === dir || r.direction === 'none'
+        ? {
+            ...r,
+            reason: f.err.reason,
+            inputs: {
+              ...r.inputs,
+              intended: r.reason,
+              error: f.err.message,
+              ...(f.err.extra.retryAfterMs !== undefined ? { retryAfterMs: f.err.extra.retryAfterMs } : {}),
+              ...(f.err.extra.permission ? { permission: f.err.extra.permission } : {}),
+            },
+          }
+        : r,
+    );
+  }
+
+  // ---- faults (deduplicated by key per connection) -------------------------------------------
+
+  function openFault(conn: Conn, err: ExternalError): void {
+    const fault = FAULT_OF[err.reason];
+    if (!fault) return;
+    const service = err.extra.service ?? (err.reason.startsWith('cxone') ? 'cxone' : 'graph');
+    const k = `${fault}:${service}`;
+    if (conn.openFaults.has(k)) return;
+    conn.openFaults.add(k);
+    deps.notices.notify({
+      kind: 'fault',
+      connectionId: conn.id,
+      fault,
+      key: k,
+      message: err.message,
+      details: { service, reason: err.reason, ...(err.extra.permission ? { permission: err.extra.permission } : {}) },
+      at: clock.now(),
+    });
+  }
+
+  function healFault(conn: Conn, service: 'graph' | 'cxone'): void {
+    if (conn.openFaults.size === 0) return;
+    for (const k of [...conn.openFaults]) {
+      if (!k.endsWith(`:${service}`)) continue;
+      conn.openFaults.delete(k);
+      const fault = k.slice(0, k.indexOf(':')) as FaultKind;
+      deps.notices.notify({ kind: 'fault_healed', connectionId: conn.id, fault, key: k, at: clock.now() });
+    }
+  }
+
+  // ---- timers: keep-alives, retries, rechecks -------------------------------------------------
+
+  function tick(): void {
+    const now = clock.now();
+    for (const conn of conns.values())
+      for (const u of conn.users.values()) {
+        if (u.retryAt !== null && u.retryAt <= now) {
+          u.retryAt = null;
+          markDirty(conn, u, u.trigger ?? 'sweep', null);
+        } else if (u.dueAt !== null && u.dueAt <= now && u.retryAt === null) {
+          u.dueAt = null;
+          markDirty(conn, u, 'keepalive', null);
+        }
+      }
+  }
+
+  // ---- persistence (write-behind) ------------------------------------------------------------
+
+  function flush(): Promise<void> {
+    if (flushing) return flushing;
+    flushing = writeBehind().finally(() => {
+      flushing = null;
+    });
+    return flushing;
+  }
+
+  async function writeBehind(): Promise<void> {
+    for (const conn of conns.values()) {
+      if (conn.toPersist.size === 0) continue;
+      const ids = [...conn.toPersist];
+      conn.toPersist.clear();
+      const rows: PersistedUser[] = [];
+      for (const id of ids) {
+        const u = conn.users.get(id);
+        if (u) rows.push(persisted(u));
+      }
+      try {
+        await saveUsers(db, conn.id, rows);
+      } catch (err) {
+        for (const id of ids) conn.toPersist.add(id);
+        log.error({ err, connectionId: conn.id }, 'saving sync state failed; will retry');
+      }
+    }
+    if (decisionBuffer.length) {
+      const batch = decisionBuffer;
+      decisionBuffer = [];
+      try {
+        await insertDecisions(db, batch);
+      } catch (err) {
+        // Records are explanations, not state: on a database outage keep a bounded backlog.
+        decisionBuffer = [...batch.slice(-5_000), ...decisionBuffer];
+        log.error({ err, count: batch.length }, 'saving decisions failed; will retry');
+      }
+    }
+  }
+
+  const persisted = (u: UserState): PersistedUser => ({
+    agentId: u.agentId,
+    cxone: u.cxone,
+    teams: u.teams,
+    teamsSet: u.teamsSet,
+    cxoneSet: u.cxoneSet,
+    pending: u.pending,
+    lastReason: u.lastReason,
+    lastSyncAt: u.lastSyncAt,
+  });
+
+  // ---- connections and leases ----------------------------------------------------------------
+
+  async function load(connectionId: string): Promise<Conn | null> {
+    const entry = { buffered: [] as SyncEvent[], promise: Promise.resolve(null as Conn | null) };
+    entry.promise = (async () => {
+      const [runtime, settings, users] = await Promise.all([
+        deps.runtimes.get(connectionId),
+        loadSettings(db, connectionId),
+        loadUsers(db, connectionId),
+      ]);
+      const conn: Conn = {
+        id: connectionId,
+        settings,
+        runtime,
+        users: new Map(),
+        toPersist: new Set(),
+        openFaults: new Set(),
+        settingsChain: Promise.resolve(),
+        lastPruneAt: clock.now(),
+      };
+      for (const p of users) {
+        const u = newUserState(p.agentId);
+        Object.assign(u, { cxone: p.cxone, teams: p.teams, teamsSet: p.teamsSet, cxoneSet: p.cxoneSet, pending: p.pending });
+        u.lastReason = p.lastReason;
+        u.lastSyncAt = p.lastSyncAt;
+        u.dueAt = u.teamsSet ? keepAliveDueAt(u.teamsSet) : null;
+        conn.users.set(p.agentId, u);
+      }
+      for (const id of knownAgents(settings)) userOf(conn, id);
+      return conn;
+    })();
+    loading.set(connectionId, entry);
+    try {
+      const conn = await entry.promise;
+      if (!conn || stopped) return null;
+      conns.set(connectionId, conn);
+      for (const e of entry.buffered) ingest(conn, e);
+      log.info({ connectionId, users: conn.users.size }, 'engine running for connection');
+      return conn;
+    } finally {
+      loading.delete(connectionId);
+    }
+  }
+
+  async function leaseRound(): Promise<void> {
+    let ids: string[];
+    try {
+      ids = await deps.runtimes.listConnectionIds();
+    } catch (err) {
+      log.error({ err }, 'listing connections failed');
+      return;
+    }
+    for (const id of conns.keys())
+      if (!ids.includes(id)) {
+        conns.delete(id);
+        await leases.release(leaseName(id)).catch(() => {});
+      }
+    for (const id of ids) {
+      if (stopped) return;
+      try {
+        if (conns.has(id)) {
+          if (!(await leases.renew(leaseName(id), opt.leaseTtlMs))) {
+            // Lost (e.g. paused past the TTL): another replica runs it now. Stop writing at once.
+            log.warn({ connectionId: id }, 'engine lease lost');
+            conns.delete(id);
+            for (const k of [...dirty.keys()]) if (k.startsWith(`${id}\u0000`)) dirty.delete(k);
+          }
+        } else if (!loading.has(id) && (await leases.tryAcquire(leaseName(id), opt.leaseTtlMs))) {
+          const conn = await load(id);
+          if (conn) await sweepConn(conn);
+        }
+      } catch (err) {
+        log.error({ err, connectionId: id }, 'engine lease round failed');
+      }
+    }
+  }
+
+  // ---- sweep --------------------------------------------------------------------------------
+
+  async function sweepConn(conn: Conn): Promise<void> {
+    const now = clock.now();
+    try {
+      for (const s of await conn.runtime.cxone.getAgentStates())
+        ingest(conn, { kind: 'cxone_state', connectionId: conn.id, state: s, observedAt: now, source: 'sweep' });
+    } catch (raw) {
+      openFault(conn, asExternal(raw, 'cxone'));
+      log.warn({ err: raw, connectionId: conn.id }, 'sweep: reading CXone states failed');
+    }
+    const userIds = [...conn.settings.mappings.values()].filter((m) => m.included).map((m) => m.userId);
+    if (userIds.length)
+      try {
+        const got = await conn.runtime.teams.getPresences(userIds);
+        for (const [userId, presence] of got)
+          ingest(conn, { kind: 'teams_presence', connectionId: conn.id, userId, presence, observedAt: now, source: 'sweep' });
+      } catch (raw) {
+        openFault(conn, asExternal(raw, 'graph'));
+        log.warn({ err: raw, connectionId: conn.id }, 'sweep: reading Teams presences failed');
+      }
+    for (const u of conn.users.values()) markDirty(conn, u, 'sweep', null);
+    if (now - conn.lastPruneAt >= 10 * 60_000) {
+      conn.lastPruneAt = now;
+      await flush();
+      await pruneDecisions(db, conn.id, { keepPerUser: opt.keepDecisionsPerUser, maxAgeMs: opt.keepDecisionsMs, now }).catch(
+        (err) => log.error({ err }, 'pruning decisions failed'),
+      );
+    }
+  }
+
+  async function sweep(): Promise<void> {
+    await Promise.all([...conns.values()].map((c) => track(sweepConn(c))));
+  }
+
+  // ---- public -------------------------------------------------------------------------------
+
+  const quiet = () => ops.size === 0 && inflight.size === 0 && dirty.size === 0 && loading.size === 0;
+
+  async function idle(): Promise<void> {
+    // Persistence is write-behind: a few flush rounds catch what arrived during a flush, but a
+    // database outage must not make idle() hang (the flush timer keeps retrying).
+    for (let round = 0; ; round++) {
+      while (!quiet()) {
+        if (ops.size) await Promise.allSettled([...ops]);
+        else await new Promise((r) => setImmediate(r));
+      }
+      await flush();
+      if (quiet() && (!hasUnflushed() || round >= 3)) return;
+      // Yield to I/O and timers before looking again (never spin on microtasks).
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+  const hasUnflushed = () => decisionBuffer.length > 0 || [...conns.values()].some((c) => c.toPersist.size > 0);
+
+  return {
+    publish,
+    tick,
+    sweep,
+    idle,
+    heldConnections: () => [...conns.keys()],
+    async start() {
+      stopped = false;
+      await leaseRound();
+      timers.push(
+        setInterval(() => void track(leaseRound()), Math.max(1_000, Math.floor(opt.leaseTtlMs / 3))),
+        setInterval(() => void sweep(), opt.sweepIntervalMs),
+        setInterval(tick, opt.keepAliveCheckMs),
+        setInterval(() => void flush(), opt.flushIntervalMs),
+      );
+      for (const t of timers) t.unref();
+    },
+    async stop() {
+      for (const t of timers.splice(0)) clearInterval(t);
+      // No new work; what is in flight finishes (a write half-done would lose its ownership record).
+      stopped = true;
+      dirty.clear();
+      await Promise.allSettled([...ops]);
+      await flush();
+      for (const id of conns.keys()) await leases.release(leaseName(id)).catch(() => {});
+      conns.clear();
+    },
+    async reconcileNow(connectionId, agentIds) {
+      const conn = conns.get(connectionId);
+      if (!conn) return;
+      const ids = agentIds === 'all' ? [...conn.users.keys()] : agentIds;
+      for (const id of ids) markDirty(conn, userOf(conn, id), 'sweep', null);
+      await idle();
+    },
+    async userStatus(connectionId, agentId) {
+      const conn = conns.get(connectionId);
+      const settings = conn?.settings ?? (await loadSettings(db, connectionId).catch(() => emptySettings()));
+      const m = settings.mappings.get(agentId) ?? null;
+      const r = ruleFor(settings, agentId);
+      const base = {
+        connectionId,
+        agentId,
+        userId: m?.userId ?? null,
+        included: m?.included ?? null,
+        rule: r ? { id: r.id, via: r.via } : null,
+      };
+      const u = conn?.users.get(agentId);
+      if (u)
+        return {
+          ...base,
+          cxone: u.cxone,
+          teams: u.teams,
+          teamsSet: u.teamsSet,
+          cxoneSet: u.cxoneSet,
+          pending: u.pending,
+          manual: u.manual,
+          lastReason: u.lastReason,
+          lastSyncAt: u.lastSyncAt,
+          live: true,
+        };
+      const [p] = await loadUsers(db, connectionId, agentId);
+      if (!p && !m) return null;
+      return {
+        ...base,
+        cxone: p?.cxone ?? null,
+        teams: p?.teams ?? null,
+        teamsSet: p?.teamsSet ?? null,
+        cxoneSet: p?.cxoneSet ?? null,
+        pending: p?.pending ?? null,
+        manual: null,
+        lastReason: p?.lastReason ?? null,
+        lastSyncAt: p?.lastSyncAt ?? null,
+        live: false,
+      };
+    },
+    async recentDecisions(connectionId, q) {
+      await flush();
+      return queryDecisions(db, connectionId, q);
+    },
+  };
+}

@@ -1,0 +1,226 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExternalError } from '../../api/src/domain/reasons.ts';
+import { type RuleRow, ruleRowSchema } from '../../api/src/domain/rules.ts';
+import { createSyncEngine, type SyncEngine } from '../../api/src/engine/engine.ts';
+import { MANUAL_CONFIRM_MS } from '../../api/src/engine/timing.ts';
+import { createLogger } from '../../api/src/logging.ts';
+import type { Storage } from '../../api/src/storage/db.ts';
+import { ruleAssignments } from '../../api/src/storage/schema.ts';
+import { defaultBackend, openTestStorage } from '../support/db.ts';
+import { assign, seedAgents, seedConnection, seedRule } from './fixtures.ts';
+import { FakeCxone, FakeTeams, RecordingNotices, runtimeProvider } from './world.ts';
+
+const P = (availability: string, activity: string) => ({ availability, activity });
+const row = (r: unknown): RuleRow => ruleRowSchema.parse(r);
+const ROWS: RuleRow[] = [
+  row({ direction: 'to_teams', cxone: { condition: 'available' }, teams: P('Available', 'Available') }),
+  row({ direction: 'to_teams', cxone: { condition: 'inbound_contact' }, teams: P('Busy', 'InACall') }),
+  row({ direction: 'to_teams', cxone: { condition: 'unavailable' }, teams: P('Away', 'Away') }),
+  row({ direction: 'to_teams', cxone: { condition: 'logged_out' }, teams: null }),
+  row({
+    direction: 'to_cxone',
+    teams: { availability: 'Busy', activity: 'InAMeeting' },
+    cxone: { condition: 'unavailable', outStateId: 6 },
+  }),
+  row({ direction: 'to_cxone', teams: { availability: 'Available' }, cxone: { condition: 'available' } }),
+];
+const TEAM_ROWS: RuleRow[] = [row({ direction: 'to_teams', cxone: { condition: 'available' }, teams: P('Busy', 'InACall') })];
+const logger = createLogger({ level: process.env.ENGINE_TEST_LOG ?? 'silent' });
+
+describe('sync engine with real storage', () => {
+  let storage: Storage;
+  beforeAll(async () => {
+    storage = await openTestStorage(defaultBackend());
+  });
+  afterAll(async () => {
+    await storage.close();
+  });
+
+  async function world(n = 3) {
+    const clock = {
+      t: 1_800_000_000_000,
+      now() {
+        return this.t;
+      },
+    };
+    const connectionId = await seedConnection(storage.db, `c-${Math.random()}`);
+    const agents = Array.from({ length: n }, (_, i) => ({ agentId: `a${i}`, userId: `u${i}`, teamId: i === 0 ? 'tA' : 'tB' }));
+    await seedAgents(storage.db, connectionId, agents);
+    const defaultRule = await seedRule(storage.db, connectionId, 'default', ROWS, true);
+    const teams = new FakeTeams();
+    const cxone = new FakeCxone(() => clock.now());
+    const notices = new RecordingNotices();
+    const runtimes = runtimeProvider([connectionId], teams, cxone);
+    const make = (instanceId: string) =>
+      createSyncEngine({ storage, runtimes, notices, logger, clock, instanceId, options: { sweepIntervalMs: 3_600_000 } });
+    const engines: SyncEngine[] = [];
+    const start = async (instanceId = 'one') => {
+      const e = make(instanceId);
+      engines.push(e);
+      await e.start();
+      await e.idle();
+      return e;
+    };
+    const cx = (e: SyncEngine, agentId: string) =>
+      e.publish({ kind: 'cxone_state', connectionId, state: cxone.get(agentId)!, observedAt: clock.now(), source: 'poll' });
+    const tm = (e: SyncEngine, userId: string) =>
+      e.publish({
+        kind: 'teams_presence',
+        connectionId,
+        userId,
+        presence: teams.presence(userId),
+        observedAt: clock.now(),
+        source: 'reader',
+      });
+    const stopAll = () => Promise.all(engines.map((e) => e.stop()));
+    return { clock, connectionId, teams, cxone, notices, start, cx, tm, stopAll, defaultRule };
+  }
+
+  it('when CXone changes then Teams follows, the echo is not synced back, and the decision is recorded', async () => {
+    const w = await world();
+    const e = await w.start();
+    w.clock.t += 1_000;
+    w.cxone.set('a1', 'Available');
+    w.cx(e, 'a1');
+    await e.idle();
+    expect(w.teams.app.get('u1')).toEqual(P('Available', 'Available'));
+    w.clock.t += 1_000;
+    w.tm(e, 'u1');
+    await e.idle();
+    expect(w.cxone.writes).toEqual([]);
+    const rec = await e.recentDecisions(w.connectionId, { agentId: 'a1', limit: 10 });
+    expect(rec.map((r) => r.reason)).toContain('applied');
+    expect(rec.map((r) => r.reason)).toContain('echo_suppressed');
+    expect((await e.userStatus(w.connectionId, 'a1'))?.teamsSet?.pair).toEqual(P('Available', 'Available'));
+    await w.stopAll();
+  });
+
+  it('when many CXone changes arrive before the write then they collapse into at most two writes of the latest state', async () => {
+    const w = await world();
+    const e = await w.start();
+    const states = ['Available', 'InboundContact', 'Unavailable', 'Available', 'InboundContact'];
+    for (let i = 0; i < 20; i++) {
+      w.clock.t += 10;
+      w.cxone.set('a1', states[i % states.length]!, states[i % states.length] === 'Unavailable' ? { outStateId: 2 } : {});
+      w.cx(e, 'a1');
+    }
+    await e.idle();
+    const sets = w.teams.writes.filter((x) => x.userId === 'u1');
+    expect(sets.length).toBeLessThanOrEqual(2);
+    expect(w.teams.app.get('u1')).toEqual(P('Busy', 'InACall'));
+    await w.stopAll();
+  });
+
+  it('when Teams goes into a meeting then CXone is set, the CXone echo does not bounce, and ownership survives a restart', async () => {
+    const w = await world();
+    w.cxone.set('a2', 'Available');
+    const e1 = await w.start('first');
+    w.clock.t += 1_000;
+    w.teams.client('u2', P('Busy', 'InAMeeting'));
+    w.tm(e1, 'u2');
+    await e1.idle();
+    expect(w.cxone.get('a2')).toMatchObject({ state: 'Unavailable', outStateId: 6 });
+    const teamsWritesBefore = w.teams.writes.length;
+    w.clock.t += 1_000;
+    w.cx(e1, 'a2');
+    await e1.idle();
+    expect(w.teams.writes.length).toBe(teamsWritesBefore);
+    await e1.stop();
+
+    // A new replica: the CXone state is still known to be ours, so "meeting over" may go back.
+    const e2 = await w.start('second');
+    expect((await e2.userStatus(w.connectionId, 'a2'))?.cxoneSet?.target).toEqual({ state: 'Unavailable', outStateId: 6 });
+    w.clock.t += 1_000;
+    w.teams.client('u2', P('Available', 'Available'));
+    w.tm(e2, 'u2');
+    await e2.idle();
+    expect(w.cxone.get('a2')?.state).toBe('Available');
+    await w.stopAll();
+  });
+
+  it('when an assignment changes then exactly the affected users are re-synced at once', async () => {
+    const w = await world(3);
+    for (const a of ['a0', 'a1', 'a2']) w.cxone.set(a, 'Available');
+    const e = await w.start();
+    expect(w.teams.app.get('u0')).toEqual(P('Available', 'Available'));
+    const before = w.teams.writes.length;
+    const teamRule = await seedRule(storage.db, w.connectionId, 'team B', TEAM_ROWS);
+    await assign(storage.db, w.connectionId, teamRule, 'team', 'tB');
+    w.clock.t += 1_000;
+    e.publish({ kind: 'settings_changed', connectionId: w.connectionId, agentIds: 'all', observedAt: w.clock.now() });
+    await e.idle();
+    const after = w.teams.writes.slice(before);
+    expect(after.map((x) => x.userId).sort()).toEqual(['u1', 'u2']);
+    expect(w.teams.app.get('u1')).toEqual(P('Busy', 'InACall'));
+    expect(w.teams.app.get('u0')).toEqual(P('Available', 'Available'));
+    await storage.db.delete(ruleAssignments).where(eq(ruleAssignments.ruleId, teamRule));
+    await w.stopAll();
+  });
+
+  it('when two engines run on one database then only the lease holder writes', async () => {
+    const w = await world(2);
+    const e1 = await w.start('replica-1');
+    const e2 = await w.start('replica-2');
+    expect([e1.heldConnections(), e2.heldConnections()].filter((h) => h.includes(w.connectionId))).toHaveLength(1);
+    w.clock.t += 1_000;
+    w.cxone.set('a1', 'InboundContact');
+    w.cx(e1, 'a1');
+    w.cx(e2, 'a1');
+    await Promise.all([e1.idle(), e2.idle()]);
+    expect(w.teams.writes.filter((x) => x.userId === 'u1')).toHaveLength(1);
+    await w.stopAll();
+  });
+
+  it('when Graph throttles then the decision says throttled, one fault is raised, and the retry heals it', async () => {
+    const w = await world(2);
+    const e = await w.start();
+    w.teams.failures.push(
+      new ExternalError('throttled', 'Too many requests', { service: 'graph', status: 429, retryAfterMs: 5_000 }),
+      new ExternalError('throttled', 'Too many requests', { service: 'graph', status: 429, retryAfterMs: 5_000 }),
+    );
+    w.clock.t += 1_000;
+    w.cxone.set('a0', 'Available');
+    w.cxone.set('a1', 'Available');
+    w.cx(e, 'a0');
+    w.cx(e, 'a1');
+    await e.idle();
+    expect(w.teams.app.size).toBe(0);
+    const faults = w.notices.notices.filter((n) => n.kind === 'fault');
+    expect(faults).toHaveLength(1);
+    expect(faults[0]).toMatchObject({ fault: 'throttling' });
+    expect((await e.recentDecisions(w.connectionId, { reason: 'throttled', limit: 10 })).length).toBe(2);
+    w.clock.t += 5_000;
+    e.tick();
+    await e.idle();
+    expect(w.teams.app.get('u0')).toEqual(P('Available', 'Available'));
+    expect(w.teams.app.get('u1')).toEqual(P('Available', 'Available'));
+    expect(w.notices.notices.filter((n) => n.kind === 'fault_healed')).toHaveLength(1);
+    await w.stopAll();
+  });
+
+  it('when the agent picks a status by hand then one blocking notice after it persists, and resolved when reset', async () => {
+    const w = await world(1);
+    w.cxone.set('a0', 'InboundContact');
+    const e = await w.start();
+    expect(w.teams.app.get('u0')).toEqual(P('Busy', 'InACall'));
+    w.clock.t += 1_000;
+    w.teams.pick('u0', P('Away', 'Away'));
+    w.tm(e, 'u0');
+    await e.idle();
+    expect(w.notices.notices.filter((n) => n.kind === 'manual_status_blocking')).toHaveLength(0);
+    w.clock.t += MANUAL_CONFIRM_MS;
+    e.tick();
+    await e.idle();
+    e.tick();
+    await e.idle();
+    expect(w.notices.notices.filter((n) => n.kind === 'manual_status_blocking')).toHaveLength(1);
+    expect((await e.userStatus(w.connectionId, 'a0'))?.lastReason).toBe('manual_status_override');
+    w.clock.t += 1_000;
+    w.teams.pick('u0', null);
+    w.tm(e, 'u0');
+    await e.idle();
+    expect(w.notices.notices.filter((n) => n.kind === 'manual_status_resolved')).toHaveLength(1);
+    await w.stopAll();
+  });
+});

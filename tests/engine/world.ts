@@ -1,0 +1,184 @@
+import { defaultConnectionOptions } from '../../api/src/domain/connection.ts';
+import type { AgentStateSnapshot, CxoneTarget } from '../../api/src/domain/cxone.ts';
+import type {
+  ConnectionRuntime,
+  ConnectionRuntimeProvider,
+  CxoneStateReader,
+  CxoneStateWriter,
+  Notice,
+  NoticeSink,
+  TeamsPresenceReader,
+  TeamsPresenceWriter,
+} from '../../api/src/domain/ports.ts';
+import {
+  aggregate,
+  isPreferredPair,
+  isSettablePair,
+  type PresencePair,
+  type TeamsPresence,
+} from '../../api/src/domain/presence.ts';
+import { ExternalError } from '../../api/src/domain/reasons.ts';
+
+/**
+ * An in-memory world for engine tests: a fake Microsoft Teams that aggregates presence the way
+ * Microsoft documents it (preferred > sessions; DND > Busy > Available > Away) from Teams-client
+ * sessions, our app session and a preferred presence; and a fake CXone. Both record every write
+ * and who set what, so tests can check ownership and loop bounds.
+ */
+export type Who = 'engine' | 'person';
+
+export interface TeamsWrite {
+  op: 'setPresence' | 'clearPresence' | 'setUserPreferredPresence' | 'clearUserPreferredPresence';
+  userId: string;
+  pair?: PresencePair;
+  /** For clearUserPreferredPresence: who had set the preferred presence being cleared. */
+  clearedOwner?: Who | null;
+}
+
+export class FakeTeams implements TeamsPresenceWriter, TeamsPresenceReader {
+  readonly clients = new Map<string, PresencePair>();
+  readonly app = new Map<string, PresencePair>();
+  readonly preferred = new Map<string, { pair: PresencePair; by: Who }>();
+  readonly writes: TeamsWrite[] = [];
+  readonly seq = new Map<string, number>();
+  private last = new Map<string, string>();
+  /** Errors to throw on the next writes, in order. */
+  failures: ExternalError[] = [];
+  violations: string[] = [];
+
+  private fail(): void {
+    const e = this.failures.shift();
+    if (e) throw e;
+  }
+  private bump(userId: string): void {
+    const now = JSON.stringify(this.show(userId));
+    if (this.last.get(userId) !== now) {
+      this.last.set(userId, now);
+      this.seq.set(userId, (this.seq.get(userId) ?? 0) + 1);
+    }
+  }
+  async setPresence(userId: string, pair: PresencePair, expiration: string): Promise<void> {
+    this.fail();
+    if (!isSettablePair(pair)) this.violations.push(`setPresence with unsettable pair ${pair.availability}/${pair.activity}`);
+    if (!/^PT\d+[HM]$/.test(expiration)) this.violations.push(`bad expiration ${expiration}`);
+    this.writes.push({ op: 'setPresence', userId, pair });
+    this.app.set(userId, pair);
+    this.bump(userId);
+  }
+  async clearPresence(userId: string): Promise<void> {
+    this.fail();
+    this.writes.push({ op: 'clearPresence', userId });
+    this.app.delete(userId); // a missing session is a 404 the real writer swallows
+    this.bump(userId);
+  }
+  async setUserPreferredPresence(userId: string, pair: PresencePair): Promise<void> {
+    this.fail();
+    if (!isPreferredPair(pair)) this.violations.push(`preferred with bad pair ${pair.availability}/${pair.activity}`);
+    this.writes.push({ op: 'setUserPreferredPresence', userId, pair });
+    this.preferred.set(userId, { pair, by: 'engine' });
+    this.bump(userId);
+  }
+  async clearUserPreferredPresence(userId: string): Promise<void> {
+    this.fail();
+    this.writes.push({ op: 'clearUserPreferredPresence', userId, clearedOwner: this.preferred.get(userId)?.by ?? null });
+    this.preferred.delete(userId);
+    this.bump(userId);
+  }
+  /** A Teams client session (meeting, call, idle…); null = the client closed. */
+  client(userId: string, pair: PresencePair | null): void {
+    if (pair) this.clients.set(userId, pair);
+    else this.clients.delete(userId);
+    this.bump(userId);
+  }
+  /** The user picks a status by hand (null = "Reset status"). */
+  pick(userId: string, pair: PresencePair | null): void {
+    if (pair) this.preferred.set(userId, { pair, by: 'person' });
+    else this.preferred.delete(userId);
+    this.bump(userId);
+  }
+  show(userId: string): PresencePair {
+    const sessions = [this.clients.get(userId), this.app.get(userId)].filter((x): x is PresencePair => !!x);
+    return aggregate(sessions, this.preferred.get(userId)?.pair ?? null) ?? { availability: 'Offline', activity: 'Offline' };
+  }
+  presence(userId: string): TeamsPresence {
+    return { ...this.show(userId), sequenceNumber: String(this.seq.get(userId) ?? 0).padStart(12, '0') };
+  }
+  async getPresences(userIds: readonly string[]): Promise<Map<string, TeamsPresence>> {
+    return new Map(userIds.map((id) => [id, this.presence(id)]));
+  }
+}
+
+export interface CxoneWrite {
+  agentId: string;
+  target: CxoneTarget;
+  /** Who had set the state this write replaced, and what it was. */
+  replaced: { state: string; outStateId: number | null; by: Who | 'acd' };
+}
+
+export class FakeCxone implements CxoneStateWriter, CxoneStateReader {
+  readonly states = new Map<string, { snap: AgentStateSnapshot; by: Who | 'acd' }>();
+  readonly writes: CxoneWrite[] = [];
+  failures: ExternalError[] = [];
+  violations: string[] = [];
+  private t = 0;
+
+  constructor(private readonly now: () => number) {}
+
+  set(agentId: string, state: string, opts: Partial<AgentStateSnapshot> = {}, by: Who | 'acd' = 'person'): AgentStateSnapshot {
+    const snap: AgentStateSnapshot = {
+      agentId,
+      state,
+      outStateId: null,
+      outStateName: null,
+      isAcw: false,
+      contactId: null,
+      isOutbound: false,
+      agentToAgent: false,
+      startTime: new Date(this.now() + this.t++).toISOString(),
+      ...opts,
+    };
+    this.states.set(agentId, { snap, by });
+    return snap;
+  }
+  get(agentId: string): AgentStateSnapshot | undefined {
+    return this.states.get(agentId)?.snap;
+  }
+  async setAgentState(agentId: string, target: CxoneTarget): Promise<void> {
+    const e = this.failures.shift();
+    if (e) throw e;
+    const cur = this.states.get(agentId);
+    if (!cur || cur.snap.state === 'LoggedOut')
+      throw new ExternalError('cxone_rejected', 'agent is logged out', { service: 'cxone', status: 409 });
+    const s = cur.snap;
+    if (['InboundContact', 'OutboundContact', 'InboundConsult', 'OutboundConsult', 'Dialer'].includes(s.state) || s.isAcw)
+      this.violations.push(`set ${agentId} during work in progress (${s.state})`);
+    this.writes.push({ agentId, target, replaced: { state: s.state, outStateId: s.outStateId, by: cur.by } });
+    if (target.state === 'Available') this.set(agentId, 'Available', {}, 'engine');
+    else this.set(agentId, 'Unavailable', { outStateId: target.outStateId }, 'engine');
+  }
+  async getAgentStates(): Promise<AgentStateSnapshot[]> {
+    return [...this.states.values()].map((s) => s.snap);
+  }
+}
+
+export class RecordingNotices implements NoticeSink {
+  readonly notices: Notice[] = [];
+  notify(n: Notice): void {
+    this.notices.push(n);
+  }
+}
+
+export function runtimeProvider(connectionIds: string[], teams: FakeTeams, cxone: FakeCxone): ConnectionRuntimeProvider {
+  const make = (connectionId: string): ConnectionRuntime => ({
+    connectionId,
+    tenantId: 'tenant-1',
+    options: defaultConnectionOptions(),
+    teams,
+    cxone,
+  });
+  return {
+    get: async (id) => make(id),
+    listConnectionIds: async () => connectionIds,
+    invalidate: () => {},
+  };
+}
