@@ -69,6 +69,37 @@ describe('presence reader against the Graph emulator: 1,000 users', () => {
   });
 });
 
+describe('the running reader loop with two replicas', () => {
+  let s: WatchStack;
+  beforeAll(async () => {
+    s = await startWatchStack({ agents: 40 });
+  });
+  afterAll(async () => s?.stop());
+
+  it('when both replicas run then one reads (lease) and a change still arrives on its own', async () => {
+    const other = s.makeWatching({ holderId: 'replica-b' });
+    await s.watching.start();
+    await other.start();
+    const waitFor = async (what: () => boolean) => {
+      for (let i = 0; i < 400 && !what(); i++) await new Promise((r) => setTimeout(r, 25));
+      return what();
+    };
+    // Everyone is seen once (first sightings), by exactly one replica.
+    expect(await waitFor(() => s.events.length >= s.userIds.length)).toBe(true);
+    s.events.length = 0;
+    const user = s.userIds[5]!;
+    s.emu.control.setClientPresence(user, { availability: 'Busy', activity: 'InACall' });
+    expect(await waitFor(() => s.events.some((e) => e.kind === 'teams_presence' && e.userId === user))).toBe(true);
+    const a = (await s.watching.status(s.connectionId)).reader!;
+    const b = (await other.status(s.connectionId)).reader!;
+    expect(a.rounds > 0 !== b.rounds > 0).toBe(true); // only one replica has read
+    expect(a.skippedRounds + b.skippedRounds).toBeGreaterThan(0);
+    expect(s.events.filter((e) => e.kind === 'teams_presence' && e.userId === user)).toHaveLength(1);
+    await other.stop();
+    await s.watching.stop();
+  });
+});
+
 describe('subscriptions for 800 users with two owner accounts', () => {
   let s: WatchStack;
   beforeAll(async () => {
