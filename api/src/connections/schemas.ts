@@ -12,7 +12,22 @@ const httpUrl = z
 const secret = z.string().min(1, 'is required').max(2048, 'is too long');
 const isoDate = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
 
-const optionsPatch = connectionOptionsSchema.partial().strict();
+/**
+ * Options as a patch: only the keys given. The full schema's defaults are removed first — zod 4 applies
+ * a default even under `.partial()`, which made a PATCH of one option reset every other one.
+ */
+const optionsPatch = z
+  .object(
+    Object.fromEntries(
+      Object.entries(connectionOptionsSchema.shape).map(([k, v]) => [
+        k,
+        (v instanceof z.ZodDefault ? v.removeDefault() : (v as z.ZodType)).optional(),
+      ]),
+    ) as {
+      [K in keyof typeof connectionOptionsSchema.shape]: z.ZodOptional<z.ZodType<z.output<typeof connectionOptionsSchema>[K]>>;
+    },
+  )
+  .strict();
 
 export const connectionCreateSchema = z
   .object({
