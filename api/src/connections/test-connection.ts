@@ -1,10 +1,23 @@
 import { and, eq, notInArray } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
-import { ExternalError } from '../domain/reasons.ts';
 import type { Db } from '../storage/db.ts';
 import { mappings, subscriptionOwners, teamsUsers } from '../storage/schema.ts';
+import { cxoneChecks } from './check-cxone.ts';
+import {
+  adminConsentUrl,
+  type Check,
+  messageOf,
+  type OwnerTokens,
+  type PermissionReport,
+  REQUIRED_PERMISSIONS,
+  statusOf,
+  type TestReport,
+} from './checks.ts';
 import { type ConnectionClients, ServiceError } from './clients.ts';
 import { type ConnectionRow, readOptions } from './store.ts';
+
+export type { Check, CheckStatus, OwnerTokens, PermissionReport, TestReport } from './checks.ts';
+export { adminConsentUrl, REQUIRED_PERMISSIONS } from './checks.ts';
 
 /**
  * "Test connection": checks both sides for real and names each failing check with its fix.
@@ -13,63 +26,6 @@ import { type ConnectionRow, readOptions } from './store.ts';
  * the secret's expiry. CXone: the access key gets a token, lists agents and teams, and can set a state
  * (re-applying an agent's current Available/Unavailable state, which changes nothing).
  */
-/** Gets a subscription owner's delegated access token (refreshing it), or throws. */
-export interface OwnerTokens {
-  tokenFor(connectionId: string, ownerId: string): () => Promise<string>;
-}
-
-export type CheckStatus = 'ok' | 'failed' | 'warning' | 'skipped';
-
-export interface Check {
-  id: string;
-  side: 'azure' | 'cxone';
-  title: string;
-  status: CheckStatus;
-  detail: string;
-  fix?: string;
-}
-
-export interface PermissionReport {
-  permission: string;
-  why: string;
-  granted: boolean;
-  /** Result of the harmless real call that confirms it. */
-  confirmed: 'ok' | 'failed' | 'not_tested';
-}
-
-export interface TestReport {
-  ok: boolean;
-  checkedAt: string;
-  checks: Check[];
-  permissions: PermissionReport[];
-  adminConsentUrl: string;
-}
-
-export const REQUIRED_PERMISSIONS: { permission: string; why: string; systemUserOnly?: boolean }[] = [
-  { permission: 'User.Read.All', why: 'lists your Teams (Entra) users so they can be mapped to CXone agents' },
-  { permission: 'Presence.Read.All', why: "reads agents' Teams presence to sync Teams → CXone (batched, app-only)" },
-  { permission: 'Presence.ReadWrite.All', why: "sets and clears the app's Teams presence session to sync CXone → Teams" },
-  {
-    permission: 'User.ReadWrite.All',
-    why: 'creates the CXone_xxxxx system-user accounts that own presence subscriptions (system-user mode only)',
-    systemUserOnly: true,
-  },
-];
-
-export function adminConsentUrl(
-  authorityHost: string,
-  row: Pick<ConnectionRow, 'tenantId' | 'azureClientId'>,
-  publicBaseUrl?: string,
-): string {
-  const q = new URLSearchParams({ client_id: row.azureClientId, scope: 'https://graph.microsoft.com/.default' });
-  if (publicBaseUrl) q.set('redirect_uri', `${publicBaseUrl.replace(/\/+$/, '')}/`);
-  return `${authorityHost.replace(/\/+$/, '')}/${row.tenantId}/v2.0/adminconsent?${q}`;
-}
-
-const statusOf = (err: unknown): number | null =>
-  err instanceof ServiceError ? err.status : err instanceof ExternalError ? (err.extra.status ?? null) : null;
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
 export async function testConnection(deps: {
   db: Db;
   row: ConnectionRow;
@@ -251,60 +207,7 @@ export async function testConnection(deps: {
       fix: 'Add and sign in a subscription owner account, or switch presence watching to the app-only reader.',
     });
 
-  // --- CXone ---------------------------------------------------------------------------------------
-  try {
-    const agents = await clients.cxone.listAgents();
-    checks.push({
-      id: 'cxone.agents',
-      side: 'cxone',
-      title: 'Access key lists agents',
-      status: 'ok',
-      detail: `${agents.length} agents`,
-    });
-    try {
-      const states = await clients.cxone.getAgentStates();
-      const target = states.find(
-        (s) => s.state === 'Available' || (s.state === 'Unavailable' && s.outStateId != null && s.outStateId > 0),
-      );
-      if (!target)
-        checks.push({
-          id: 'cxone.setState',
-          side: 'cxone',
-          title: 'Access key sets agent states',
-          status: 'skipped',
-          detail: 'not tested: no agent is Available or Unavailable right now',
-        });
-      else {
-        await clients.cxone.setAgentState(
-          target.agentId,
-          target.state === 'Available' ? { state: 'Available' } : { state: 'Unavailable', outStateId: target.outStateId! },
-        );
-        checks.push({
-          id: 'cxone.setState',
-          side: 'cxone',
-          title: 'Access key sets agent states',
-          status: 'ok',
-          detail: `re-applied agent ${target.agentId}'s current state`,
-        });
-      }
-    } catch (err) {
-      checks.push({
-        id: 'cxone.setState',
-        side: 'cxone',
-        title: 'Access key sets agent states',
-        status: 'failed',
-        ...cxoneFailure(err, 'set agent states'),
-      });
-    }
-  } catch (err) {
-    checks.push({
-      id: 'cxone.agents',
-      side: 'cxone',
-      title: 'Access key lists agents',
-      status: 'failed',
-      ...cxoneFailure(err, 'list agents'),
-    });
-  }
+  checks.push(...(await cxoneChecks(clients.cxone)));
 
   return {
     ok: checks.every((c) => c.status !== 'failed'),
@@ -334,24 +237,6 @@ function tokenFailure(err: unknown, row: ConnectionRow): { detail: string; fix: 
       fix: 'Check that the Microsoft identity platform is reachable from this server (AUTHORITY_HOST, proxy, firewall).',
     };
   return { detail: msg, fix: 'Check the tenant id, client id and client secret of the Azure app registration.' };
-}
-
-function cxoneFailure(err: unknown, what: string): { detail: string; fix: string } {
-  const status = statusOf(err);
-  const msg = messageOf(err);
-  if (status === 401 || /401|unauthori[sz]ed|invalid.*key|access key/i.test(msg))
-    return {
-      detail: `CXone rejected the access key: ${msg}`,
-      fix: 'The access-key id or secret is wrong or revoked: create a new access key in CXone (Admin → Employees → Access Keys) and save it here.',
-    };
-  if (status === 403)
-    return {
-      detail: `the access key may not ${what}: ${msg}`,
-      fix: `Give the access key's CXone user a role with permission to ${what}.`,
-    };
-  if (err instanceof ExternalError && err.reason === 'cxone_unreachable')
-    return { detail: msg, fix: 'Check the CXone base URL and auth URL, and that CXone is reachable from this server.' };
-  return { detail: msg, fix: `Check the CXone settings; the access key must be able to ${what}.` };
 }
 
 async function anyTeamsUser(db: Db, connectionId: string): Promise<string | null> {

@@ -1,15 +1,8 @@
 import { z } from 'zod';
 import { guid } from '../connections/schemas.ts';
 import { notFound } from '../http/errors.ts';
-import {
-  candidatesFor,
-  confirmProposals,
-  type MappingDeps,
-  removeMapping,
-  runAutoMap,
-  setIncluded,
-  setMapping,
-} from '../mapping/service.ts';
+import { candidatesFor, confirmProposals, runAutoMap } from '../mapping/proposals.ts';
+import { type MappingDeps, removeMapping, setIncluded, setMapping } from '../mapping/service.ts';
 import { getMapping, listMappings } from '../mapping/store.ts';
 import type { AdminApiDeps } from './deps.ts';
 import type { Define } from './kit.ts';

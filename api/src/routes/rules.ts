@@ -1,20 +1,17 @@
 import { z } from 'zod';
 import { guid } from '../connections/schemas.ts';
 import { ruleInputSchema } from '../domain/rules.ts';
+import { assign, listAssignments, listTeams, unassign } from './assignments-service.ts';
 import type { AdminApiDeps } from './deps.ts';
 import type { Define } from './kit.ts';
 import { previewFor } from './preview-service.ts';
 import {
-  assign,
   createRule,
   deleteRule,
   getRule,
-  listAssignments,
   listRules,
-  listTeams,
   type RuleDeps,
   ruleView,
-  unassign,
   unavailableCodes,
   updateRule,
 } from './rules-service.ts';
