@@ -113,7 +113,7 @@ describe('connections API', () => {
   it('when the id is not a GUID then 400 names the path field', async () => {
     const r = await call(app, 'GET', '/api/connections/not-a-guid', admin);
     expect(r.status).toBe(400);
-    expect(r.body).toMatchObject({ error: { code: 'validation_failed' } });
+    expect(r.body).toMatchObject({ error: { code: 'validation_failed', details: { fields: [{ field: 'id' }] } } });
   });
 
   it('when a secret is rotated then the read shows a new updatedAt, the audit records it without the value', async () => {

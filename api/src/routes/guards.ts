@@ -1,4 +1,5 @@
 import type { Request } from 'restify';
+import { z } from 'zod';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { Principal } from '../auth/principal.ts';
 import { guid } from '../connections/schemas.ts';
@@ -22,7 +23,7 @@ export function createGuards(deps: { db: Db; auth: Authenticator }): Guards {
     requireUser,
     async requireAdmin(req, connectionId) {
       const principal = await requireUser(req);
-      const id = parseOr400(guid, connectionId, 'path');
+      const { id } = parseOr400(z.object({ id: guid }), { id: connectionId }, 'path');
       const connection = await findConnection(deps.db, id, principal.tenantId);
       if (!connection) throw notFound('connection');
       if (!(await isAdmin(deps.db, connection.id, principal.userId))) throw forbidden('you are not an admin of this connection');
