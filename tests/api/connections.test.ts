@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobs } from '../../api/src/storage/schema.ts';
 import {
   type ApiApp,
   AZURE_SECRET,
@@ -171,6 +172,16 @@ describe('connections API', () => {
     expect(bad.status).toBe(400);
     const anon = await call(app, 'GET', `/api/connections/${id}`, null);
     expect(anon.headers.get('www-authenticate')).toMatch(/^Bearer/);
+  });
+
+  it('when a job of another module holds sealed material then the jobs route does not show it', async () => {
+    const [job] = await app.storage.db
+      .insert(jobs)
+      .values({ connectionId: id, kind: 'owner_sign_in', status: 'running', progress: { verifierEnc: 'v1.sealed.value.x' } })
+      .returning();
+    const r = await call(app, 'GET', `/api/connections/${id}/jobs/${job!.id}`, other);
+    expect(r.status).toBe(404);
+    expect(r.text).not.toContain('sealed');
   });
 
   it('when the body is larger than the limit then 413', async () => {

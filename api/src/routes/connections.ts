@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { listAudit, recordAudit } from '../audit/audit-log.ts';
 import { createJobRunner, type JobRunner, jobView } from '../connections/directory-sync.ts';
@@ -13,6 +13,8 @@ import type { Define } from './kit.ts';
 
 const idParams = z.object({ id: guid });
 const TAG = 'Connections';
+/** Jobs this route shows. Other modules keep sealed material in their jobs (owner sign-ins): never shown here. */
+const PUBLIC_JOB_KINDS = ['directory_sync', 'system_users'];
 
 /** Connections (one per CXone business unit), test-connection, directory sync jobs and the audit log. */
 export function registerConnectionRoutes(define: Define, deps: AdminApiDeps): JobRunner {
@@ -163,7 +165,7 @@ export function registerConnectionRoutes(define: Define, deps: AdminApiDeps): Jo
       const [job] = await db
         .select()
         .from(jobs)
-        .where(and(eq(jobs.id, params.jobId), eq(jobs.connectionId, connection.id)));
+        .where(and(eq(jobs.id, params.jobId), eq(jobs.connectionId, connection.id), inArray(jobs.kind, PUBLIC_JOB_KINDS)));
       if (!job) throw notFound('job');
       return jobView(job);
     },
