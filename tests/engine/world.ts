@@ -38,6 +38,9 @@ export interface TeamsWrite {
 export class FakeTeams implements TeamsPresenceWriter, TeamsPresenceReader {
   readonly clients = new Map<string, PresencePair>();
   readonly app = new Map<string, PresencePair>();
+  /** When the app session got its current pair (re-sends of the same pair keep it). */
+  readonly appSince = new Map<string, number>();
+  constructor(private readonly now: () => number = () => 0) {}
   readonly preferred = new Map<string, { pair: PresencePair; by: Who }>();
   readonly writes: TeamsWrite[] = [];
   readonly seq = new Map<string, number>();
@@ -45,6 +48,8 @@ export class FakeTeams implements TeamsPresenceWriter, TeamsPresenceReader {
   /** Errors to throw on the next writes, in order. */
   failures: ExternalError[] = [];
   violations: string[] = [];
+  /** Users who picked a status by hand since the engine last forced one. */
+  readonly personTouchedPreferred = new Set<string>();
 
   private fail(): void {
     const e = this.failures.shift();
@@ -62,12 +67,16 @@ export class FakeTeams implements TeamsPresenceWriter, TeamsPresenceReader {
     if (!isSettablePair(pair)) this.violations.push(`setPresence with unsettable pair ${pair.availability}/${pair.activity}`);
     if (!/^PT\d+[HM]$/.test(expiration)) this.violations.push(`bad expiration ${expiration}`);
     this.writes.push({ op: 'setPresence', userId, pair });
+    const prev = this.app.get(userId);
+    if (!prev || prev.availability !== pair.availability || prev.activity !== pair.activity)
+      this.appSince.set(userId, this.now());
     this.app.set(userId, pair);
     this.bump(userId);
   }
   async clearPresence(userId: string): Promise<void> {
     this.fail();
     this.writes.push({ op: 'clearPresence', userId });
+    this.appSince.delete(userId);
     this.app.delete(userId); // a missing session is a 404 the real writer swallows
     this.bump(userId);
   }
@@ -76,6 +85,7 @@ export class FakeTeams implements TeamsPresenceWriter, TeamsPresenceReader {
     if (!isPreferredPair(pair)) this.violations.push(`preferred with bad pair ${pair.availability}/${pair.activity}`);
     this.writes.push({ op: 'setUserPreferredPresence', userId, pair });
     this.preferred.set(userId, { pair, by: 'engine' });
+    this.personTouchedPreferred.delete(userId);
     this.bump(userId);
   }
   async clearUserPreferredPresence(userId: string): Promise<void> {
@@ -83,6 +93,11 @@ export class FakeTeams implements TeamsPresenceWriter, TeamsPresenceReader {
     this.writes.push({ op: 'clearUserPreferredPresence', userId, clearedOwner: this.preferred.get(userId)?.by ?? null });
     this.preferred.delete(userId);
     this.bump(userId);
+  }
+  /** What the user would see without our app session. */
+  showWithoutApp(userId: string): PresencePair | null {
+    const sessions = [this.clients.get(userId)].filter((x): x is PresencePair => !!x);
+    return aggregate(sessions, this.preferred.get(userId)?.pair ?? null);
   }
   /** A Teams client session (meeting, call, idle…); null = the client closed. */
   client(userId: string, pair: PresencePair | null): void {
@@ -92,8 +107,14 @@ export class FakeTeams implements TeamsPresenceWriter, TeamsPresenceReader {
   }
   /** The user picks a status by hand (null = "Reset status"). */
   pick(userId: string, pair: PresencePair | null): void {
+    const cur = this.preferred.get(userId);
+    // Picking exactly the forced status is invisible to Graph (same value, no new sequence): it stays
+    // indistinguishable from ours, so the world keeps it attributed to the engine.
+    if (pair && cur?.by === 'engine' && cur.pair.availability === pair.availability && cur.pair.activity === pair.activity)
+      return;
     if (pair) this.preferred.set(userId, { pair, by: 'person' });
     else this.preferred.delete(userId);
+    this.personTouchedPreferred.add(userId);
     this.bump(userId);
   }
   show(userId: string): PresencePair {
@@ -118,6 +139,10 @@ export interface CxoneWrite {
 export class FakeCxone implements CxoneStateWriter, CxoneStateReader {
   readonly states = new Map<string, { snap: AgentStateSnapshot; by: Who | 'acd' }>();
   readonly writes: CxoneWrite[] = [];
+  /** When the engine last set each agent's state. */
+  readonly engineSetAt = new Map<string, number>();
+  /** Called before every write (tests check what caused it). */
+  onWrite: ((agentId: string, target: CxoneTarget) => void) | null = null;
   failures: ExternalError[] = [];
   violations: string[] = [];
   private t = 0;
@@ -146,6 +171,7 @@ export class FakeCxone implements CxoneStateWriter, CxoneStateReader {
   async setAgentState(agentId: string, target: CxoneTarget): Promise<void> {
     const e = this.failures.shift();
     if (e) throw e;
+    this.onWrite?.(agentId, target);
     const cur = this.states.get(agentId);
     if (!cur || cur.snap.state === 'LoggedOut')
       throw new ExternalError('cxone_rejected', 'agent is logged out', { service: 'cxone', status: 409 });
@@ -153,6 +179,7 @@ export class FakeCxone implements CxoneStateWriter, CxoneStateReader {
     if (['InboundContact', 'OutboundContact', 'InboundConsult', 'OutboundConsult', 'Dialer'].includes(s.state) || s.isAcw)
       this.violations.push(`set ${agentId} during work in progress (${s.state})`);
     this.writes.push({ agentId, target, replaced: { state: s.state, outStateId: s.outStateId, by: cur.by } });
+    this.engineSetAt.set(agentId, this.now());
     if (target.state === 'Available') this.set(agentId, 'Available', {}, 'engine');
     else this.set(agentId, 'Unavailable', { outStateId: target.outStateId }, 'engine');
   }

@@ -129,13 +129,15 @@ function freshTeams(input: DecideInput): ObservedTeams | null {
 }
 
 /** Take back what we hold in Teams, respecting ownership of a forced preferred presence. */
-function clearOurs(input: DecideInput): { actions: Action[]; notOwned: boolean; waiting: boolean } {
+function clearOurs(input: DecideInput): { actions: Action[]; notOwned: boolean; waiting: boolean; blind?: boolean } {
   const set = input.teamsSet;
   if (!set) return { actions: [], notOwned: false, waiting: false };
   if (!set.preferred) return { actions: [{ kind: 'teams_clear_session', userId: set.userId }], notOwned: false, waiting: false };
   const seen = freshTeams(input);
   // Until Graph shows us something after our write we cannot know whether the user replaced it.
+  // A preferred presence shows only while the user has a session: with none, Graph cannot tell us.
   if (!seen) return { actions: [], notOwned: false, waiting: true };
+  if (isSessionMissing(seen.presence)) return { actions: [], notOwned: false, waiting: true, blind: true };
   if (samePair(seen.presence, set.pair))
     return { actions: [{ kind: 'teams_clear_preferred', userId: set.userId }], notOwned: false, waiting: false };
   return { actions: [], notOwned: true, waiting: false };
@@ -236,9 +238,13 @@ function toTeams(input: DecideInput, userId: string, rule: EffectiveRuleInput): 
   let forgetTeams = false;
   if (set?.preferred) {
     const clear = clearOurs(input);
-    if (clear.waiting) return { outcome: out('unchanged', [], rowIndex, { waitingFor: 'teams_observation' }), ...keep() };
+    if (clear.waiting && !clear.blind)
+      return { outcome: out('unchanged', [], rowIndex, { waitingFor: 'teams_observation' }), ...keep() };
     actions.push(...clear.actions);
-    forgetTeams = clear.notOwned;
+    // Blind (no session, so Graph shows no preferred presence at all): we cannot tell whether it is
+    // still ours, so we never clear it; it expires by itself. Our session goes up regardless — waiting
+    // for a session to appear could wait forever.
+    forgetTeams = clear.notOwned || !!clear.blind;
   }
   const holding = set && !set.preferred && samePair(set.pair, target);
   const session = (keepAlive: boolean): Action => ({
@@ -343,14 +349,14 @@ function toCxone(input: DecideInput, rule: EffectiveRuleInput): CxoneResult {
   if (!t) return out('unchanged');
   const set = input.teamsSet;
   // Our own Teams write coming back (or an observation older than it): not synced to CXone.
-  // Except when CXone currently holds a state WE set from a different Teams presence: then Teams
-  // showing our session's pair again (meeting over, back to our Available) is a real change, and
-  // going back is exactly what should happen. It cannot loop: the CXone write echoes as ours and
-  // CXone → Teams holds.
+  // Except when CXone holds a state WE set, from a different Teams presence, AFTER our session got
+  // its pair: then Teams showing our session again (meeting over, back to our Available) was
+  // unveiled by the person, not caused by our write, and going back is what should happen. It
+  // cannot loop: CXone → Teams holds while CXone shows our state, so our session's pair stays older.
   const cxoneOurs = !!cs && !cs.lostAt && !lost && !!c && c.observedAt >= cs.at && stateMatchesTarget(c.state, cs.target);
   if (set && t.observedAt < set.at) return out('echo_suppressed');
-  if (set && samePair(t.presence, set.pair) && !(cxoneOurs && cs && !samePair(cs.fromTeams, t.presence)))
-    return out('echo_suppressed');
+  const unveiled = cxoneOurs && !!cs && !!set && !samePair(cs.fromTeams, t.presence) && (set.since ?? set.at) < cs.at;
+  if (set && samePair(t.presence, set.pair) && !unveiled) return out('echo_suppressed');
   const found = findToCxoneRow(rule.rows, t.presence);
   const target = found ? rowCxoneTarget(found.row) : null;
   if (!found || !target) return out('no_matching_row', found?.index ?? null);

@@ -40,7 +40,9 @@ const targetOf = (v: unknown): CxoneTarget | null => {
 };
 
 export function teamsSetToJson(t: TeamsSet | null): J | null {
-  return t ? { userId: t.userId, ...t.pair, at: t.at, expiresAt: t.expiresAt, preferred: t.preferred } : null;
+  return t
+    ? { userId: t.userId, ...t.pair, at: t.at, since: t.since ?? t.at, expiresAt: t.expiresAt, preferred: t.preferred }
+    : null;
 }
 export function teamsSetFromJson(v: unknown): TeamsSet | null {
   const pair = pairOf(v);
@@ -48,7 +50,7 @@ export function teamsSetFromJson(v: unknown): TeamsSet | null {
   const at = num(v.at);
   const expiresAt = num(v.expiresAt);
   if (at === null || expiresAt === null) return null;
-  return { userId: v.userId, pair, at, expiresAt, preferred: v.preferred === true };
+  return { userId: v.userId, pair, at, since: num(v.since) ?? at, expiresAt, preferred: v.preferred === true };
 }
 export function cxoneSetToJson(c: CxoneSet | null): J | null {
   return c ? { ...c.target, at: c.at, fromTeams: c.fromTeams, lostAt: c.lostAt ?? null } : null;

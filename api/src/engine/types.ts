@@ -28,8 +28,10 @@ export interface ObservedTeams {
 export interface TeamsSet {
   userId: string;
   pair: PresencePair;
-  /** When the write was sent (observations older than this predate it). */
+  /** When the latest write completed (observations older than this predate it). */
   at: number;
+  /** When this pair was first set (keep-alives re-send it without changing this). */
+  since?: number;
   expiresAt: number;
   preferred: boolean;
 }

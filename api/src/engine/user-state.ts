@@ -98,6 +98,7 @@ export function applyWritten(u: UserState, a: Action, at: number): void {
     case 'teams_set_session':
     case 'teams_set_preferred':
       u.teamsSet = {
+        since: u.teamsSet && samePair(u.teamsSet.pair, a.pair) ? (u.teamsSet.since ?? u.teamsSet.at) : at,
         userId: a.userId,
         pair: a.pair,
         at,
