@@ -104,6 +104,9 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
   const auths = new Map<string, Promise<DelegatedAuth>>();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
+  let discover: NodeJS.Timeout | undefined;
+  /** Connections a discovery pass was run for (each triggers one early pass, not one every few seconds). */
+  const discovered = new Set<string>();
   let ticking: Promise<void> | undefined;
 
   const ledgerOf = (connectionId: string) => {
@@ -370,11 +373,25 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
       inbox.start();
       // The first pass runs in the background: a slow or unreachable Graph must not hold up start-up.
       void tick().finally(loop);
+      // A connection created after a pass gets its reader within seconds, not at the next full pass.
+      discover = setInterval(() => {
+        if (ticking || !running) return;
+        runtimes.listConnectionIds().then(
+          (ids) => {
+            const fresh = ids.filter((id) => !readers.has(id) && !discovered.has(id));
+            for (const id of fresh) discovered.add(id);
+            if (fresh.length && running) void tick();
+          },
+          (err: unknown) => log.warn({ err: (err as Error).message }, 'listing connections failed'),
+        );
+      }, 2_000);
+      discover.unref?.();
       log.info('presence watching started');
     },
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
+      if (discover) clearInterval(discover);
       await ticking?.catch(() => undefined);
       await Promise.all([...readers.values()].map((r) => r.stop()));
       // Let another replica take over reading at once.
