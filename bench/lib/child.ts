@@ -1,0 +1,84 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The server as a child process (bench/server.ts) with an IPC channel: start, usage, kill. */
+export interface ServerChild {
+  url: string;
+  pid: number;
+  proc: ChildProcess;
+  usage(): Promise<Usage>;
+  stop(): Promise<void>;
+  /** SIGKILL: no shutdown code runs. */
+  kill9(): Promise<void>;
+  /** Everything the child wrote to stderr (for failures). */
+  stderr(): string;
+}
+
+export interface Usage {
+  maxRssKb: number;
+  rssBytes: number;
+  userCpuUs: number;
+  systemCpuUs: number;
+  at: number;
+}
+
+const SCRIPT = fileURLToPath(new URL('../server.ts', import.meta.url));
+
+export async function startServerChild(env: Record<string, string>, o: { timeoutMs?: number } = {}): Promise<ServerChild> {
+  let err = '';
+  const proc = fork(SCRIPT, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  proc.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+    if (err.length > 200_000) err = err.slice(-100_000);
+  });
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const ready = await new Promise<{ url: string; pid: number }>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`server did not start in time\n${err}`)), o.timeoutMs ?? 60_000);
+    proc.on('message', (m: { type: string; url: string; pid: number }) => {
+      if (m.type === 'ready') {
+        clearTimeout(t);
+        resolve(m);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(t);
+      reject(new Error(`server exited with ${code} before it was ready\n${err}`));
+    });
+  });
+  const ask = <T>(msg: Record<string, unknown>, type: string, id?: number) =>
+    new Promise<T>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no ${type} answer from the server`)), 30_000);
+      const on = (m: { type: string; id?: number; error?: string }) => {
+        if (m.type !== type || (id !== undefined && m.id !== id)) return;
+        clearTimeout(t);
+        proc.off('message', on);
+        if (m.error) reject(new Error(m.error));
+        else resolve(m as T);
+      };
+      proc.on('message', on);
+      proc.send(msg);
+    });
+  return {
+    url: ready.url,
+    pid: ready.pid,
+    proc,
+    usage: () => ask<Usage>({ type: 'usage' }, 'usage'),
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.send({ type: 'stop' });
+      const t = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(t);
+    },
+    async kill9() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGKILL');
+      await exited;
+    },
+    stderr: () => err,
+  };
+}
