@@ -71,7 +71,7 @@ async function graphLatencies(
   const found = new Map<number, number>();
   const deadline = (changes.at(-1)?.at ?? Date.now()) + SETTLE;
   const byUser = new Map<string, number[]>();
-  changes.forEach((c, i) => byUser.set(c.userId, [...(byUser.get(c.userId) ?? []), i]));
+  for (const [i, c] of changes.entries()) byUser.set(c.userId, [...(byUser.get(c.userId) ?? []), i]);
   let writes = 0;
   for (;;) {
     const calls = w.graph.control.calls({ since, pathPrefix: '/users/' });
