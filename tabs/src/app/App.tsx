@@ -18,9 +18,13 @@ export function App({ host }: { host: Host | null }) {
   const themeName = useThemeName(host);
   const styles = useAppStyles();
   return (
-    <FluentProvider theme={FLUENT_THEMES[themeName]} className={styles.root} data-theme={themeName}>
-      <Toaster toasterId={TOASTER_ID} position="top-end" pauseOnHover pauseOnWindowBlur />
-      {host ? <HostedApp host={host} /> : <Spinner className={styles.center} label="Starting Presence Sync…" />}
+    // Layout styles live on an inner element: FluentProvider copies its className onto portal mount
+    // nodes (toasts, dialogs), which must not get a full-height background.
+    <FluentProvider theme={FLUENT_THEMES[themeName]} data-theme={themeName}>
+      <div className={styles.root}>
+        <Toaster toasterId={TOASTER_ID} position="top-end" pauseOnHover pauseOnWindowBlur />
+        {host ? <HostedApp host={host} /> : <Spinner className={styles.center} label="Starting Presence Sync…" />}
+      </div>
     </FluentProvider>
   );
 }

@@ -22,6 +22,8 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1360, height: 900 },
+    // The Graph emulator's sign-in pages are HTTPS with a locally generated CA the browser does not know.
+    ignoreHTTPSErrors: true,
     args: [
       '--no-sandbox',
       '--disable-gpu',
@@ -84,6 +86,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   // Let transitions and toasts settle so screenshots are stable.
+  await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+  await page.bringToFront();
+  await page.mouse.move(0, 0);
   await page.waitForTimeout(300);
   await page.screenshot({ path: file, fullPage: true });
   return file;

@@ -1,3 +1,4 @@
+import type { AppOptions } from '../../../api/src/app.ts';
 import { type CxoneEmulator, startCxoneEmulator } from '../../../emulators/cxone/index.ts';
 import { type GraphEmulator, startGraphEmulator } from '../../../emulators/graph/index.ts';
 import { buildSeed, type Seed } from '../../../emulators/shared/seed.ts';
@@ -16,18 +17,24 @@ export interface BrowserWorld {
   stop(): Promise<void>;
 }
 
-export async function startBrowserWorld(env: Record<string, string> = {}): Promise<BrowserWorld> {
+export async function startBrowserWorld(
+  env: Record<string, string> = {},
+  extra: Partial<AppOptions> = {},
+): Promise<BrowserWorld> {
   const seed = buildSeed();
   const graph = await startGraphEmulator({ seed });
   const cxone = await startCxoneEmulator({ seed });
-  const app = await startTestApp({
-    DEV_SIGN_IN: 'true',
-    AUTHORITY_HOST: graph.authorityHost,
-    GRAPH_BASE_URL: graph.graphBaseUrl,
-    EXTRA_CA_CERTS_FILE: graph.caCertFile,
-    LOG_LEVEL: 'info',
-    ...env,
-  });
+  const app = await startTestApp(
+    {
+      DEV_SIGN_IN: 'true',
+      AUTHORITY_HOST: graph.authorityHost,
+      GRAPH_BASE_URL: graph.graphBaseUrl,
+      EXTRA_CA_CERTS_FILE: graph.caCertFile,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    extra,
+  );
   return {
     seed,
     graph,

@@ -62,7 +62,7 @@ export function DecisionFeed({ items, onAgent }: { items: readonly Decision[]; o
             </TableCell>
             <TableCell>{DIRECTION[d.direction] ?? d.direction}</TableCell>
             <TableCell>
-              <Badge appearance="tint" color={TONE_COLOR[reasonTone(d.reason)]} title={d.reason}>
+              <Badge className={styles.reason} appearance="tint" color={TONE_COLOR[reasonTone(d.reason)]} title={d.reason}>
                 {reasonText(d.reason)}
               </Badge>
             </TableCell>

@@ -1,6 +1,6 @@
 import { makeStyles, tokens } from '@fluentui/react-components';
 
 export const useSubscriptionTableStyles = makeStyles({
-  error: { color: tokens.colorPaletteRedForeground1 },
+  error: { color: tokens.colorNeutralForeground1 },
   muted: { color: tokens.colorNeutralForeground3 },
 });

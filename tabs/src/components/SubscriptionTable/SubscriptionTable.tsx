@@ -58,7 +58,7 @@ export function SubscriptionTable({
                 </Badge>
                 {s.lastError ? (
                   <Caption1 block className={styles.error}>
-                    {s.lastError}
+                    Last error: {s.lastError}
                     {s.lastErrorAt ? ` (${new Date(s.lastErrorAt).toLocaleTimeString()})` : ''}
                   </Caption1>
                 ) : null}
@@ -72,7 +72,7 @@ export function SubscriptionTable({
                   size="small"
                   disabled={busy || !s.graphSubscriptionId}
                   onClick={() => onRenew(s.id)}
-                  aria-label={`Renew subscription ${s.groupIndex + 1} now`}
+                  aria-label={`Renew now: subscription ${s.groupIndex + 1}`}
                 >
                   Renew now
                 </Button>

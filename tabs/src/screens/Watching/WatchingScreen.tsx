@@ -60,6 +60,28 @@ export function WatchingScreen({ connections, onChanged }: { connections: Query<
       setBusy(false);
     }
   };
+  /** Renews one or every subscription; each result is reported (a refused renewal is a warning, not a success). */
+  const renew = async (id?: string) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const { results } = await renewNow(api, connectionId, id);
+      const bad = results.filter((r) => r.result !== 'renewed');
+      if (bad.length === 0) notify(results.length === 1 ? 'Subscription renewed' : `Renewed ${results.length} subscriptions`);
+      else
+        notify(
+          'Renewal failed',
+          'error',
+          `${bad.length} of ${results.length}: ${[...new Set(bad.map((r) => r.result))].join(', ')}. See the error in the table.`,
+        );
+      coverage.reload();
+      status.reload();
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'client', errorMessage(err)));
+    } finally {
+      setBusy(false);
+    }
+  };
   const mode = connection.options.presenceWatch;
   const setMode = (m: 'reader' | 'subscriptions') =>
     void act(
@@ -134,11 +156,7 @@ export function WatchingScreen({ connections, onChanged }: { connections: Query<
           >
             Re-plan now
           </Button>
-          <Button
-            size="small"
-            disabled={busy}
-            onClick={() => void act(() => renewNow(api, connectionId), 'Renewed every subscription')}
-          >
+          <Button size="small" disabled={busy} onClick={() => void renew()}>
             Renew all now
           </Button>
         </div>
@@ -164,11 +182,7 @@ export function WatchingScreen({ connections, onChanged }: { connections: Query<
             <Text>
               Covered: {coverage.data.coveredUsers} of {coverage.data.mappedUsers} mapped users.
             </Text>
-            <SubscriptionTable
-              items={coverage.data.subscriptions}
-              busy={busy}
-              onRenew={(id) => void act(() => renewNow(api, connectionId, id), 'Subscription renewed')}
-            />
+            <SubscriptionTable items={coverage.data.subscriptions} busy={busy} onRenew={(id) => void renew(id)} />
           </>
         ) : (
           <EmptyState title="No subscriptions">
