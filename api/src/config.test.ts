@@ -45,3 +45,39 @@ describe('configuration', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).PORT).toBe(3978);
   });
 });
+
+describe('production start', () => {
+  const prod = {
+    NODE_ENV: 'production',
+    ENCRYPTION_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
+    PUBLIC_BASE_URL: 'https://presence.contoso.com',
+    AAD_APP_CLIENT_ID: '8d2e4f60-1a3b-4c5d-9e7f-0a1b2c3d4e5f',
+    BOT_ID: '5a1c3e7f-9b2d-4f60-8e14-7c9a0b2d4e68',
+    BOT_PASSWORD: 'bot-secret',
+  };
+
+  it('when everything a production start needs is set then it is accepted', () => {
+    expect(problems(prod)).toEqual([]);
+  });
+
+  it("when the local emulators' addresses are configured then the start is refused, naming each", () => {
+    const p = problems({
+      ...prod,
+      GRAPH_BASE_URL: 'https://127.0.0.1:3979/v1.0',
+      AUTHORITY_HOST: 'http://login.contoso.test',
+      CXONE_BASE_URL: 'https://localhost:3980',
+    });
+    expect(p).toEqual([
+      'GRAPH_BASE_URL: must not point at this machine (127.0.0.1:3979) when NODE_ENV=production',
+      'AUTHORITY_HOST: must be https when NODE_ENV=production',
+      'CXONE_BASE_URL: must not point at this machine (localhost:3980) when NODE_ENV=production',
+    ]);
+  });
+
+  it('when dev sign-in or disabled bot auth are asked for then the start is refused', () => {
+    expect(problems({ ...prod, DEV_SIGN_IN: 'true', BOT_AUTH_DISABLED: 'true' })).toEqual([
+      'DEV_SIGN_IN: must not be enabled when NODE_ENV=production',
+      'BOT_AUTH_DISABLED: must not be set when NODE_ENV=production',
+    ]);
+  });
+});

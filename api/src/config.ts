@@ -63,6 +63,8 @@ export class ConfigError extends Error {
   }
 }
 
+const isLoopback = (host: string) => /^(localhost|127(\.\d+){3}|\[::1\]|0\.0\.0\.0)$/i.test(host);
+
 /** Parses environment-style input; throws ConfigError with one line per problem. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   // Empty strings (e.g. `PORT=` in a .env file) mean "not set".
@@ -87,6 +89,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (!config.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL: is required when NODE_ENV=production');
     if (!config.AAD_APP_CLIENT_ID) problems.push('AAD_APP_CLIENT_ID: is required when NODE_ENV=production');
     if (!config.BOT_ID || !config.BOT_PASSWORD) problems.push('BOT_ID/BOT_PASSWORD: are required when NODE_ENV=production');
+    // The local emulators' settings must never reach a production start.
+    for (const name of ['GRAPH_BASE_URL', 'AUTHORITY_HOST', 'CXONE_BASE_URL', 'PUBLIC_BASE_URL'] as const) {
+      const value = config[name];
+      if (!value) continue;
+      const u = new URL(value);
+      if (u.protocol !== 'https:') problems.push(`${name}: must be https when NODE_ENV=production`);
+      else if (isLoopback(u.hostname))
+        problems.push(`${name}: must not point at this machine (${u.host}) when NODE_ENV=production`);
+    }
   }
   if ((config.BOT_ID === undefined) !== (config.BOT_PASSWORD === undefined) && !config.BOT_AUTH_DISABLED)
     problems.push('BOT_PASSWORD: BOT_ID and BOT_PASSWORD must be set together');
