@@ -53,7 +53,7 @@ describe('presence subscriptions against the Graph emulator (HTTPS)', () => {
     ).json()) as SignInStart;
     const url = new URL(start.authorizeUrl);
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(url.searchParams.get('redirect_uri')).toBe(`${s.baseUrl}/api/connections/${s.connectionId}/owners/callback`);
+    expect(url.searchParams.get('redirect_uri')).toBe(`${s.baseUrl}/api/owners/callback`);
     const page = await signInThroughBrowser(start.authorizeUrl, OWNER(1).upn, OWNER(1).password);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(OWNER(1).upn);
@@ -76,7 +76,7 @@ describe('presence subscriptions against the Graph emulator (HTTPS)', () => {
 
     // The same state cannot be used twice.
     const again = await fetch(
-      `${s.baseUrl}/api/connections/${s.connectionId}/owners/callback?code=x&state=${encodeURIComponent(url.searchParams.get('state')!)}`,
+      `${s.baseUrl}/api/owners/callback?code=x&state=${encodeURIComponent(url.searchParams.get('state')!)}`,
     );
     expect(again.status).toBe(400);
   });

@@ -180,7 +180,7 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
     },
     options: optionsOf,
     beforeOwnerRemoved: (connectionId, ownerId) => subscriptions.releaseOwner(connectionId, ownerId),
-    redirectUri: (connectionId) => `${requirePublicBase().replace(/\/+$/, '')}/api/connections/${connectionId}/owners/callback`,
+    redirectUri: () => `${requirePublicBase().replace(/\/+$/, '')}/api/owners/callback`,
     onOwnersChanged: (connectionId) => {
       void optionsOf(connectionId)
         .then((o) => (o.presenceWatch === 'subscriptions' ? subscriptions.reconcile(connectionId) : undefined))

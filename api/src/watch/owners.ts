@@ -379,6 +379,22 @@ function ownerApi(deps: OwnerServiceDeps) {
     },
 
     /** The redirect back from Microsoft: `state` ties it to a pending sign-in; the code is redeemed with PKCE. */
+    /** Which connection began the sign-in that `state` belongs to (one redirect URI serves every connection). */
+    async connectionForState(state: string): Promise<string | null> {
+      const [job] = await db
+        .select({ connectionId: jobs.connectionId })
+        .from(jobs)
+        .where(
+          and(
+            eq(jobs.kind, 'owner_sign_in'),
+            eq(jobs.status, 'running'),
+            sql`${jobs.progress}->>'stateHash' = ${hashState(state)}`,
+          ),
+        )
+        .limit(1);
+      return job?.connectionId ?? null;
+    },
+
     async completeSignIn(
       connectionId: string,
       q: { code?: string; state?: string; error?: string; error_description?: string },

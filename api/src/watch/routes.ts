@@ -1,6 +1,6 @@
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
-import { AppError, parseOr400 } from '../http/errors.ts';
+import { AppError, badRequest, parseOr400 } from '../http/errors.ts';
 import type { Logger } from '../logging.ts';
 import type { OwnerService } from './owners.ts';
 import type { PresenceReaderStatus } from './reader.ts';
@@ -146,16 +146,18 @@ export function registerWatchRoutes(server: Server, requireAdmin: RequireAdmin, 
   );
 
   // The redirect from Microsoft (no SSO: `state` is the proof). Answers a small page for the pop-up.
-  server.get(`${base}/owners/callback`, async (req: Request, res: Response) => {
+  // One URI for every connection (`state` says which), so the Entra app registers a single redirect.
+  server.get('/api/owners/callback', async (req: Request, res: Response) => {
     const send = (status: number, title: string, text: string) => {
       res.setHeader('content-type', 'text/html; charset=utf-8');
       res.setHeader('cache-control', 'no-store');
       res.sendRaw(status, page(title, text));
     };
     try {
-      const p = parseOr400(idParam, req.params ?? {}, 'path');
       const q = parseOr400(callbackQuery, req.query ?? {}, 'query');
-      const owner = await deps.owners.completeSignIn(p.id, q);
+      const connectionId = q.state ? await deps.owners.connectionForState(q.state) : null;
+      if (!connectionId) throw badRequest('unknown or already used sign-in (state)');
+      const owner = await deps.owners.completeSignIn(connectionId, q);
       send(200, 'Signed in', `${owner.userPrincipalName} can now own presence subscriptions. You can close this window.`);
     } catch (err) {
       if (err instanceof AppError && err.expose) return send(err.status, 'Sign-in failed', err.message);
