@@ -77,17 +77,19 @@ export async function startWebhookProxy(target: () => string): Promise<WebhookPr
       if (!url.includes('validationToken=') && proxy.holdWhen?.(path, body)) {
         proxy.held.push(h);
         calls.push({ method: h.method, path, at, ackMs: null, status: 202, body });
-        res.writeHead(202).end();
+        res.writeHead(202);
+        res.end();
         return;
       }
+      let r: { status: number; text: string; type: string | null };
       try {
-        const r = await forward(h);
-        calls.push({ method: h.method, path, at, ackMs: Date.now() - at, status: r.status, body });
-        res.writeHead(r.status, r.type ? { 'content-type': r.type } : {}).end(r.text);
+        r = await forward(h);
       } catch (err) {
-        calls.push({ method: h.method, path, at, ackMs: null, status: 502, body });
-        res.writeHead(502).end((err as Error).message);
+        r = { status: 502, text: (err as Error).message, type: 'text/plain' };
       }
+      calls.push({ method: h.method, path, at, ackMs: r.status === 502 ? null : Date.now() - at, status: r.status, body });
+      if (!res.headersSent) res.writeHead(r.status, r.type ? { 'content-type': r.type } : {});
+      res.end(r.text);
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
