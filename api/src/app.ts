@@ -128,7 +128,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     devSigner: security.devSigner,
     sink,
     runtimes,
-    clients: createConnectionClientFactory({ graphBaseUrl: config.GRAPH_BASE_URL, authorityHost: config.AUTHORITY_HOST, logger }),
+    clients: createConnectionClientFactory({ runtimes, logger }),
     clock,
     version: VERSION,
     // Built below; only called when a request runs test-connection.

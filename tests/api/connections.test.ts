@@ -184,6 +184,20 @@ describe('connections API', () => {
     expect(r.text).not.toContain('sealed');
   });
 
+  it('when the identity platform cannot be reached then the token check says so and how to fix it', async () => {
+    const r = await call<{ ok: boolean; checks: { id: string; status: string; detail: string; fix?: string }[] }>(
+      app,
+      'POST',
+      `/api/connections/${id}/test`,
+      other,
+    );
+    texts.push(r.text);
+    expect(r.body.ok).toBe(false);
+    const token = r.body.checks.find((c) => c.id === 'azure.token')!;
+    expect(token).toMatchObject({ status: 'failed', detail: expect.stringMatching(/identity platform could not be reached/i) });
+    expect(token.fix).toMatch(/AUTHORITY_HOST/);
+  });
+
   it('when the body is larger than the limit then 413', async () => {
     const big = JSON.stringify({ name: 'x'.repeat(1_200_000) });
     const r = await call(app, 'PATCH', `/api/connections/${id}`, other, big);

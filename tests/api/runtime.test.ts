@@ -43,6 +43,19 @@ describe('per-connection runtime provider', () => {
     expect((await w.app.runtimes.get(id)).options).toMatchObject({ subscriptionGroupSize: 100, cxoneChangeMode: 'push' });
   });
 
+  it('when test-connection runs then its Graph calls draw on the tenant quota the engine uses', async () => {
+    await call(w.app, 'PATCH', `/api/connections/${id}`, admin, {
+      options: { graphQuota: { requests: 1_500, windowMs: 300_000 } },
+    });
+    const quota = w.app.runtimes.quotaFor(w.seed.tenantId);
+    expect((await w.app.runtimes.get(id)).teams.quota).toBe(quota);
+    const before = quota.snapshot().usedInWindow;
+    const r = await call<{ ok: boolean }>(w.app, 'POST', `/api/connections/${id}/test`, admin);
+    expect(r.body.ok).toBe(true);
+    // GET /users, getPresencesByUserId, clearPresence.
+    expect(quota.snapshot().usedInWindow - before).toBeGreaterThanOrEqual(3);
+  });
+
   it('when the connection does not exist then get rejects and nothing is cached', async () => {
     await expect(w.app.runtimes.get('00000000-0000-4000-8000-000000000001')).rejects.toThrow(/does not exist/);
   });

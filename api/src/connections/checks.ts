@@ -1,5 +1,4 @@
 import { ExternalError } from '../domain/reasons.ts';
-import { ServiceError } from './clients.ts';
 import type { ConnectionRow } from './store.ts';
 
 /** Shapes of the test-connection report, the permissions it checks, and small helpers. */
@@ -56,6 +55,5 @@ export function adminConsentUrl(
   return `${authorityHost.replace(/\/+$/, '')}/${row.tenantId}/v2.0/adminconsent?${q}`;
 }
 
-export const statusOf = (err: unknown): number | null =>
-  err instanceof ServiceError ? err.status : err instanceof ExternalError ? (err.extra.status ?? null) : null;
+export const statusOf = (err: unknown): number | null => (err instanceof ExternalError ? (err.extra.status ?? null) : null);
 export const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));

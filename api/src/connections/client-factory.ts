@@ -1,27 +1,25 @@
 import { createCxoneClient } from '../cxone/client.ts';
 import type { Logger } from '../logging.ts';
 import type { ConnectionClientFactory } from './clients.ts';
-import { createGraphAdminClient } from './graph-admin.ts';
+import type { RuntimeProvider } from './runtime.ts';
 import { readOptions } from './store.ts';
 
-/** The real clients for one connection: app-only Graph admin calls and the CXone client. */
+/**
+ * The real clients for one connection, built from the row and the given (possibly unsaved) secrets:
+ * the product's Graph client on the tenant's shared quota (so admin work and the engine draw from one
+ * budget) and the CXone client. Interactive use: fewer retries than the engine's.
+ */
 export function createConnectionClientFactory(deps: {
-  graphBaseUrl: string;
-  authorityHost: string;
+  runtimes: Pick<RuntimeProvider, 'graphFor'>;
   logger: Logger;
 }): ConnectionClientFactory {
   return {
     forConnection(row, secrets) {
       const options = readOptions(row);
-      const logger = deps.logger.child({ connectionId: row.id });
       return {
-        graph: createGraphAdminClient({
-          tenantId: row.tenantId,
-          clientId: row.azureClientId,
-          clientSecret: secrets.azureClientSecret,
-          graphBaseUrl: deps.graphBaseUrl,
-          authorityHost: deps.authorityHost,
-          logger,
+        graph: deps.runtimes.graphFor(row, secrets.azureClientSecret, {
+          retry: { maxTransientAttempts: 2 },
+          requestTimeoutMs: 15_000,
         }),
         cxone: createCxoneClient({
           baseUrl: row.cxoneBaseUrl,
@@ -30,7 +28,7 @@ export function createConnectionClientFactory(deps: {
           accessKeySecret: secrets.cxoneAccessKeySecret,
           stateRoute: options.cxoneStateRoute,
           agentToAgentStates: options.agentToAgentStates,
-          logger,
+          logger: deps.logger.child({ connectionId: row.id }),
           retry: { retries: 1 },
         }),
       };

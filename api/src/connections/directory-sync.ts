@@ -1,9 +1,10 @@
 import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { SyncEventSink } from '../domain/ports.ts';
+import type { GraphUser } from '../graph/users.ts';
 import type { Logger } from '../logging.ts';
 import type { Db } from '../storage/db.ts';
 import { cxoneAgents, cxoneTeams, cxoneUnavailableCodes, jobs, mappings, teamsUsers } from '../storage/schema.ts';
-import type { ConnectionClients, DirectoryUser } from './clients.ts';
+import type { ConnectionClients } from './clients.ts';
 
 /**
  * Directory sync: CXone teams, agents and unavailable codes, then every Entra user, into the tables.
@@ -149,7 +150,7 @@ export function createJobRunner(deps: { db: Db; logger: Logger; sink: SyncEventS
       progress.phase = 'teams_users';
       await save();
       const seen: string[] = [];
-      await clients.graph.listUsers(async (users: DirectoryUser[]) => {
+      const onPage = async (users: GraphUser[]) => {
         for (const part of chunks(users)) {
           await db
             .insert(teamsUsers)
@@ -157,9 +158,10 @@ export function createJobRunner(deps: { db: Db; logger: Logger; sink: SyncEventS
               part.map((u) => ({
                 connectionId,
                 userId: u.id,
-                userPrincipalName: u.userPrincipalName,
+                // The Graph client answers '' for a missing UPN or name; the table keeps null for those.
+                userPrincipalName: u.userPrincipalName || null,
                 mail: u.mail,
-                displayName: u.displayName,
+                displayName: u.displayName || null,
                 updatedAt: new Date(deps.now()),
               })),
             )
@@ -176,7 +178,8 @@ export function createJobRunner(deps: { db: Db; logger: Logger; sink: SyncEventS
         }
         progress.users = seen.length;
         await save();
-      });
+      };
+      await clients.graph.listUsers({ onPage });
       const mapped = db.select({ u: mappings.userId }).from(mappings).where(eq(mappings.connectionId, connectionId));
       const stale = await db
         .select({ id: teamsUsers.userId })

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { SecretBox } from '../crypto/secrets.ts';
 import { type CxoneClient, createCxoneClient } from '../cxone/client.ts';
 import type { ConnectionRuntime, ConnectionRuntimeProvider } from '../domain/ports.ts';
-import { createGraphClient, type GraphClient } from '../graph/client.ts';
+import { createGraphClient, type GraphClient, type GraphClientOptions } from '../graph/client.ts';
 import { createQuotaBudget, type QuotaBudget } from '../graph/quota.ts';
 import type { Timer } from '../graph/timer.ts';
 import type { Logger } from '../logging.ts';
@@ -21,6 +21,15 @@ export interface RuntimeProvider extends ConnectionRuntimeProvider {
   get(connectionId: string): Promise<FullConnectionRuntime>;
   /** The shared Graph quota of a tenant (one budget for all its connections and callers). */
   quotaFor(tenantId: string): QuotaBudget;
+  /**
+   * A new Graph client for a connection row and an Azure client secret (saved or not yet), drawing on
+   * the tenant's shared quota — what the runtime itself uses, and what test-connection and directory sync use.
+   */
+  graphFor(
+    row: ConnectionRow,
+    clientSecret: string,
+    tuning?: Pick<GraphClientOptions, 'retry' | 'requestTimeoutMs'>,
+  ): GraphClient;
 }
 
 export class ConnectionUnavailable extends Error {
@@ -54,22 +63,27 @@ export function createRuntimeProvider(deps: {
     return q;
   };
 
+  const graphFor: RuntimeProvider['graphFor'] = (row, clientSecret, tuning = {}) => {
+    const quota = quotaFor(row.tenantId);
+    quota.configure(readOptions(row).graphQuota);
+    return createGraphClient({
+      tenantId: row.tenantId,
+      clientId: row.azureClientId,
+      clientSecret,
+      graphBaseUrl: deps.graphBaseUrl,
+      authorityHost: deps.authorityHost,
+      quota,
+      logger: deps.logger.child({ connectionId: row.id }),
+      ...(deps.timer ? { clock: deps.timer } : {}),
+      ...tuning,
+    });
+  };
+
   function build(row: ConnectionRow): FullConnectionRuntime {
     const options = readOptions(row);
     const secret = openSecrets(deps.secrets, row);
     const logger = deps.logger.child({ connectionId: row.id });
-    const quota = quotaFor(row.tenantId);
-    quota.configure(options.graphQuota);
-    const teams = createGraphClient({
-      tenantId: row.tenantId,
-      clientId: row.azureClientId,
-      clientSecret: secret.azureClientSecret,
-      graphBaseUrl: deps.graphBaseUrl,
-      authorityHost: deps.authorityHost,
-      quota,
-      logger,
-      ...(deps.timer ? { clock: deps.timer } : {}),
-    });
+    const teams = graphFor(row, secret.azureClientSecret);
     const cxone = createCxoneClient({
       baseUrl: row.cxoneBaseUrl,
       ...(row.cxoneAuthUrl ? { authUrl: row.cxoneAuthUrl } : {}),
@@ -84,6 +98,7 @@ export function createRuntimeProvider(deps: {
 
   return {
     quotaFor,
+    graphFor,
     get(connectionId) {
       const hit = cache.get(connectionId);
       if (hit) return hit;

@@ -1,5 +1,6 @@
 import { and, eq, notInArray } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
+import { ExternalError } from '../domain/reasons.ts';
 import type { Db } from '../storage/db.ts';
 import { mappings, subscriptionOwners, teamsUsers } from '../storage/schema.ts';
 import { cxoneChecks } from './check-cxone.ts';
@@ -13,7 +14,7 @@ import {
   statusOf,
   type TestReport,
 } from './checks.ts';
-import { type ConnectionClients, ServiceError } from './clients.ts';
+import type { ConnectionClients } from './clients.ts';
 import { type ConnectionRow, readOptions } from './store.ts';
 
 export type { Check, CheckStatus, OwnerTokens, PermissionReport, TestReport } from './checks.ts';
@@ -45,8 +46,7 @@ export async function testConnection(deps: {
   // --- Azure: token and granted roles ------------------------------------------------------------
   let roles: string[] | null = null;
   try {
-    const token = await clients.graph.getAppToken();
-    const claims = decodeJwt(token);
+    const claims = decodeJwt(await clients.graph.appToken());
     roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
     checks.push({
       id: 'azure.token',
@@ -111,19 +111,17 @@ export async function testConnection(deps: {
     };
     const seen: { user: string | null } = { user: null };
     await confirm('User.Read.All', 'Read users (GET /users)', async () => {
-      seen.user = await clients.graph.probeUsers();
+      seen.user = (await clients.graph.listUsers({ pageSize: 1, maxPages: 1 }))[0]?.id ?? null;
     });
     const stored = await anyTeamsUser(db, row.id);
     const probeUser = seen.user ?? stored;
     if (probeUser) {
-      await confirm('Presence.Read.All', 'Read presence (getPresencesByUserId)', () =>
-        clients.graph.probePresenceRead(probeUser),
-      );
+      await confirm('Presence.Read.All', 'Read presence (getPresencesByUserId)', () => clients.graph.getPresences([probeUser]));
       // Nothing can be mapped before the directory is synced, so the first user is then safe to use.
       const unmapped = (await unmappedTeamsUser(db, row.id)) ?? (stored === null ? seen.user : null);
       if (unmapped)
         await confirm('Presence.ReadWrite.All', 'Write presence (clearPresence of our own session on an unmapped user)', () =>
-          clients.graph.probePresenceWrite(unmapped),
+          clients.graph.clearPresence(unmapped),
         );
       else
         checks.push({
@@ -218,20 +216,20 @@ export async function testConnection(deps: {
   };
 }
 
+/** The Graph client's token failures name the AADSTS code (or msal's error code) in their message. */
 function tokenFailure(err: unknown, row: ConnectionRow): { detail: string; fix: string } {
   const msg = messageOf(err);
-  const code = err instanceof ServiceError ? (err.code ?? '') : '';
-  if (/AADSTS7000215|AADSTS7000222|invalid_client/i.test(`${code} ${msg}`))
+  if (/AADSTS7000215|AADSTS7000222|invalid_client/i.test(msg))
     return {
       detail: `the client secret was rejected: ${msg}`,
       fix: 'The client secret is wrong or expired: create a new one in Entra ID → Certificates & secrets and save it here.',
     };
-  if (/AADSTS700016|unauthorized_client/i.test(`${code} ${msg}`))
+  if (/AADSTS700016|unauthorized_client/i.test(msg))
     return {
       detail: `application ${row.azureClientId} was not found in tenant ${row.tenantId}: ${msg}`,
       fix: 'Check the client id and tenant id of the app registration.',
     };
-  if (err instanceof ServiceError && err.status === null)
+  if (err instanceof ExternalError && err.reason === 'graph_unreachable')
     return {
       detail: msg,
       fix: 'Check that the Microsoft identity platform is reachable from this server (AUTHORITY_HOST, proxy, firewall).',

@@ -37,6 +37,8 @@ export interface ListUsersOptions {
   pageSize?: number;
   /** Called with each page as it arrives (large tenants: map while reading). */
   onPage?: (users: GraphUser[]) => void | Promise<void>;
+  /** Stop after this many pages (e.g. 1 with pageSize 1: "is there any user?"); default all. */
+  maxPages?: number;
 }
 
 export interface NewUser {
@@ -53,7 +55,7 @@ export function userOps(t: GraphTransport) {
       let next: string | undefined =
         `/users?$select=${SELECT}&$top=${top}${opts.filter ? `&$filter=${encodeURIComponent(opts.filter)}` : ''}`;
       const all: GraphUser[] = [];
-      while (next) {
+      for (let pages = 0; next && pages < (opts.maxPages ?? Number.POSITIVE_INFINITY); pages++) {
         const page: { value?: UserBody[]; '@odata.nextLink'?: string } | undefined = await t.call({
           operation: 'listUsers',
           permission: USER_READ,
