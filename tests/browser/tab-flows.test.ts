@@ -177,6 +177,9 @@ describe('admin journey in Chromium against the emulators', { timeout: 120_000 }
 
   it('when the other pages are opened after setup then they render their data accessibly', async () => {
     await goTo(page, 'Get started');
+    const steps = page.getByRole('list', { name: 'Setup steps' });
+    await steps.getByText(/^\d+ of \d+ CXone agents are mapped/).waitFor();
+    expect(await steps.getByText('Done', { exact: true }).count()).toBe(5);
     await shots('start');
     await goTo(page, 'Presence watching');
     await page.getByRole('heading', { name: 'Presence reader' }).waitFor();

@@ -5,7 +5,7 @@ import { useReaderHealthStyles } from './ReaderHealth.styles.ts';
 /** The app-only presence reader: is it running, how fast, how much of the Graph quota it uses. */
 export function ReaderHealth({ reader, quota }: { reader: ReaderStatus | null; quota: { requests: number; windowMs: number } }) {
   const styles = useReaderHealthStyles();
-  if (!reader || !reader.running)
+  if (!reader?.running)
     return (
       <Badge appearance="tint" color="warning">
         Not running — it starts once the connection has mapped users
