@@ -125,8 +125,12 @@ export class FakeTeams implements TeamsPresenceWriter, TeamsPresenceReader {
     return { ...this.show(userId), sequenceNumber: String(this.seq.get(userId) ?? 0).padStart(12, '0') };
   }
   async getPresences(userIds: readonly string[]): Promise<Map<string, TeamsPresence>> {
-    return new Map(userIds.map((id) => [id, this.presence(id)]));
+    const got = new Map(userIds.map((id) => [id, this.presence(id)]));
+    this.onRead?.(got);
+    return got;
   }
+  /** Called when the engine reads presences (the sweep). */
+  onRead: ((got: Map<string, TeamsPresence>) => void) | null = null;
 }
 
 export interface CxoneWrite {
@@ -176,16 +180,21 @@ export class FakeCxone implements CxoneStateWriter, CxoneStateReader {
     if (!cur || cur.snap.state === 'LoggedOut')
       throw new ExternalError('cxone_rejected', 'agent is logged out', { service: 'cxone', status: 409 });
     const s = cur.snap;
+    // Work in progress: CXone refuses (the engine may act on a stale view; tests check what it knew).
     if (['InboundContact', 'OutboundContact', 'InboundConsult', 'OutboundConsult', 'Dialer'].includes(s.state) || s.isAcw)
-      this.violations.push(`set ${agentId} during work in progress (${s.state})`);
+      throw new ExternalError('cxone_rejected', `agent ${agentId} is busy (${s.state})`, { service: 'cxone', status: 409 });
     this.writes.push({ agentId, target, replaced: { state: s.state, outStateId: s.outStateId, by: cur.by } });
     this.engineSetAt.set(agentId, this.now());
     if (target.state === 'Available') this.set(agentId, 'Available', {}, 'engine');
     else this.set(agentId, 'Unavailable', { outStateId: target.outStateId }, 'engine');
   }
   async getAgentStates(): Promise<AgentStateSnapshot[]> {
-    return [...this.states.values()].map((s) => s.snap);
+    const all = [...this.states.values()].map((s) => s.snap);
+    this.onRead?.(all);
+    return all;
   }
+  /** Called when the engine reads every state (the sweep). */
+  onRead: ((states: AgentStateSnapshot[]) => void) | null = null;
 }
 
 export class RecordingNotices implements NoticeSink {

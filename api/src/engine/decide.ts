@@ -49,7 +49,7 @@ export function decide(input: DecideInput): Decision {
     return finish([rec], rec, clear.actions, {
       pending: null,
       ...resolveManual(input.manual),
-      forget: { teams: clear.notOwned, cxone: false },
+      forget: { teams: clear.notOwned, cxone: false, teamsReplaced: false },
       recheckAt: null,
     });
   }
@@ -72,7 +72,7 @@ export function decide(input: DecideInput): Decision {
     pending: cxone.pending,
     manual: teams.manual,
     notices: teams.notices,
-    forget: { teams: teams.forgetTeams, cxone: cxone.forgetCxone },
+    forget: { teams: teams.forgetTeams, cxone: cxone.forgetCxone, teamsReplaced: !!teams.replaced },
     recheckAt: teams.recheckAt,
   });
 }
@@ -133,6 +133,7 @@ function clearOurs(input: DecideInput): { actions: Action[]; notOwned: boolean; 
   const set = input.teamsSet;
   if (!set) return { actions: [], notOwned: false, waiting: false };
   if (!set.preferred) return { actions: [{ kind: 'teams_clear_session', userId: set.userId }], notOwned: false, waiting: false };
+  if (set.lostAt) return { actions: [], notOwned: true, waiting: false };
   const seen = freshTeams(input);
   // Until Graph shows us something after our write we cannot know whether the user replaced it.
   // A preferred presence shows only while the user has a session: with none, Graph cannot tell us.
@@ -148,6 +149,8 @@ interface TeamsResult {
   manual: ManualTracking | null;
   notices: ManualNotice[];
   forgetTeams: boolean;
+  /** Our forced presence was replaced by the user's own pick. */
+  replaced?: boolean;
   recheckAt: number | null;
 }
 
@@ -200,6 +203,14 @@ function toTeams(input: DecideInput, userId: string, rule: EffectiveRuleInput): 
 
   if (force) {
     if (set?.preferred && samePair(set.pair, target)) {
+      if (set.lostAt)
+        // Replaced earlier: even if Graph shows the same pair again, that is the agent's own pick.
+        return {
+          outcome: out(seen && samePair(seen.presence, target) ? 'unchanged' : 'manual_status_override', [], rowIndex, {
+            forced: true,
+          }),
+          ...keep(),
+        };
       if (seen && !samePair(seen.presence, target) && !isSessionMissing(seen.presence)) {
         // The agent picked a status after we forced ours: theirs replaced ours. Don't fight it.
         const m = trackManual(input.manual, seen.presence, target, seen.observedAt, 0, Number.POSITIVE_INFINITY);
@@ -208,6 +219,7 @@ function toTeams(input: DecideInput, userId: string, rule: EffectiveRuleInput): 
           manual: m.manual,
           notices: m.notices,
           forgetTeams: false,
+          replaced: true,
           recheckAt: null,
         };
       }
@@ -355,8 +367,9 @@ function toCxone(input: DecideInput, rule: EffectiveRuleInput): CxoneResult {
   // cannot loop: CXone → Teams holds while CXone shows our state, so our session's pair stays older.
   const cxoneOurs = !!cs && !cs.lostAt && !lost && !!c && c.observedAt >= cs.at && stateMatchesTarget(c.state, cs.target);
   if (set && t.observedAt < set.at) return out('echo_suppressed');
+  if (input.teamsCleared && t.observedAt < input.teamsCleared.at) return out('echo_suppressed');
   const unveiled = cxoneOurs && !!cs && !!set && !samePair(cs.fromTeams, t.presence) && (set.since ?? set.at) < cs.at;
-  if (set && samePair(t.presence, set.pair) && !unveiled) return out('echo_suppressed');
+  if (set && !set.lostAt && samePair(t.presence, set.pair) && !unveiled) return out('echo_suppressed');
   const found = findToCxoneRow(rule.rows, t.presence);
   const target = found ? rowCxoneTarget(found.row) : null;
   if (!found || !target) return out('no_matching_row', found?.index ?? null);

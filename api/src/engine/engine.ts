@@ -280,6 +280,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       cxone: u.cxone,
       teams: u.teams,
       teamsSet: u.teamsSet,
+      teamsCleared: u.teamsCleared,
       cxoneSet: u.cxoneSet,
       pending: u.pending,
       manual: u.manual,
@@ -289,6 +290,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     u.pending = d.pending;
     u.manual = d.manual;
     if (d.forget.teams) u.teamsSet = null;
+    else if (d.forget.teamsReplaced && u.teamsSet) u.teamsSet = { ...u.teamsSet, lostAt: now };
     if (d.forget.cxone && u.cxoneSet) u.cxoneSet = { ...u.cxoneSet, lostAt: now };
     const userId = mapping?.userId ?? u.teamsSet?.userId;
     for (const n of d.notices) {

@@ -41,7 +41,15 @@ const targetOf = (v: unknown): CxoneTarget | null => {
 
 export function teamsSetToJson(t: TeamsSet | null): J | null {
   return t
-    ? { userId: t.userId, ...t.pair, at: t.at, since: t.since ?? t.at, expiresAt: t.expiresAt, preferred: t.preferred }
+    ? {
+        userId: t.userId,
+        ...t.pair,
+        at: t.at,
+        since: t.since ?? t.at,
+        expiresAt: t.expiresAt,
+        preferred: t.preferred,
+        lostAt: t.lostAt ?? null,
+      }
     : null;
 }
 export function teamsSetFromJson(v: unknown): TeamsSet | null {
@@ -50,7 +58,15 @@ export function teamsSetFromJson(v: unknown): TeamsSet | null {
   const at = num(v.at);
   const expiresAt = num(v.expiresAt);
   if (at === null || expiresAt === null) return null;
-  return { userId: v.userId, pair, at, since: num(v.since) ?? at, expiresAt, preferred: v.preferred === true };
+  return {
+    userId: v.userId,
+    pair,
+    at,
+    since: num(v.since) ?? at,
+    expiresAt,
+    preferred: v.preferred === true,
+    lostAt: num(v.lostAt),
+  };
 }
 export function cxoneSetToJson(c: CxoneSet | null): J | null {
   return c ? { ...c.target, at: c.at, fromTeams: c.fromTeams, lostAt: c.lostAt ?? null } : null;

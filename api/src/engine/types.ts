@@ -34,6 +34,8 @@ export interface TeamsSet {
   since?: number;
   expiresAt: number;
   preferred: boolean;
+  /** Forced presence only: the user replaced it (we keep the record so we don't force it again). */
+  lostAt?: number | null;
 }
 
 /** The CXone state we set last, and the Teams presence it was set from. */
@@ -78,6 +80,8 @@ export interface DecideInput {
   cxone: ObservedCxone | null;
   teams: ObservedTeams | null;
   teamsSet: TeamsSet | null;
+  /** Our latest clear of the Teams side: observations older than it may still show our session. */
+  teamsCleared?: { pair: PresencePair; at: number } | null;
   cxoneSet: CxoneSet | null;
   pending: PendingChange | null;
   manual: ManualTracking | null;
@@ -119,7 +123,7 @@ export interface Decision {
   manual: ManualTracking | null;
   notices: ManualNotice[];
   /** Ownership lost: Teams = the forced preferred presence was replaced by the user; CXone = someone changed our state. */
-  forget: { teams: boolean; cxone: boolean };
+  forget: { teams: boolean; cxone: boolean; teamsReplaced: boolean };
   /** Re-decide at this time even without events (manual-status confirmation). */
   recheckAt: number | null;
 }

@@ -1,5 +1,5 @@
 import type { AgentStateSnapshot } from '../domain/cxone.ts';
-import { samePair, type TeamsPresence } from '../domain/presence.ts';
+import { type PresencePair, samePair, type TeamsPresence } from '../domain/presence.ts';
 import { SESSION_TTL_MS } from './timing.ts';
 import type {
   Action,
@@ -18,6 +18,7 @@ export interface UserState {
   cxone: ObservedCxone | null;
   teams: ObservedTeams | null;
   teamsSet: TeamsSet | null;
+  teamsCleared: { pair: PresencePair; at: number } | null;
   cxoneSet: CxoneSet | null;
   pending: PendingChange | null;
   manual: ManualTracking | null;
@@ -40,6 +41,7 @@ export function newUserState(agentId: string): UserState {
     cxone: null,
     teams: null,
     teamsSet: null,
+    teamsCleared: null,
     cxoneSet: null,
     pending: null,
     manual: null,
@@ -108,6 +110,7 @@ export function applyWritten(u: UserState, a: Action, at: number): void {
       return;
     case 'teams_clear_session':
     case 'teams_clear_preferred':
+      if (u.teamsSet) u.teamsCleared = { pair: u.teamsSet.pair, at };
       u.teamsSet = null;
       return;
     case 'cxone_set':
