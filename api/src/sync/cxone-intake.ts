@@ -48,6 +48,8 @@ interface Running {
   intervalMs: number;
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function createCxoneIntake(deps: CxoneIntakeDeps): CxoneIntake {
   const log = deps.logger.child({ component: 'cxone-intake' });
   const gates = new Map<string, AgentStateGate>();
@@ -120,6 +122,8 @@ export function createCxoneIntake(deps: CxoneIntakeDeps): CxoneIntake {
     registerRoutes(server) {
       registerCxonePushRoute(server, {
         resolve: async (connectionId) => {
+          // Connection ids are GUIDs (a uuid column): anything else is an unknown connection, not a failed query.
+          if (!GUID.test(connectionId)) return null;
           const [row] = await deps.db.select().from(connections).where(eq(connections.id, connectionId)).limit(1);
           if (!row) return null;
           return {
