@@ -149,7 +149,7 @@ describe('admin journey in Chromium against the emulators', { timeout: 120_000 }
     const agent = mappedItems.items[0]!;
     w.cxone.control.login(agent.agentId);
     w.cxone.control.startContact(agent.agentId, 'inbound');
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 45_000;
     let presence = w.graph.control.getPresence(agent.mapping!.userId).aggregated;
     while (!(presence.availability === 'Busy' && presence.activity === 'InACall') && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));

@@ -1,17 +1,23 @@
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import type { ApiClient } from '../api/client.ts';
 import { listConnections } from '../api/connections.ts';
 import { useQuery } from '../api/useQuery.ts';
 import { AppShell } from '../components/AppShell/AppShell.tsx';
 import { ConnectionSwitcher } from '../components/ConnectionSwitcher/ConnectionSwitcher.tsx';
+import { LoadingSkeleton } from '../components/LoadingSkeleton/LoadingSkeleton.tsx';
 import { useRoute } from '../routing/router.ts';
-import { ActivityScreen } from '../screens/Activity/ActivityScreen.tsx';
-import { ConnectionScreen } from '../screens/Connection/ConnectionScreen.tsx';
-import { RulesScreen } from '../screens/Rules/RulesScreen.tsx';
 import { StartScreen } from '../screens/Start/StartScreen.tsx';
-import { UsersScreen } from '../screens/Users/UsersScreen.tsx';
-import { WatchingScreen } from '../screens/Watching/WatchingScreen.tsx';
 import { NAV_ITEMS } from './pages.ts';
+
+// Pages load on first visit: the charts library and the bigger forms stay out of the first download.
+const ActivityScreen = lazy(() => import('../screens/Activity/ActivityScreen.tsx').then((m) => ({ default: m.ActivityScreen })));
+const ConnectionScreen = lazy(() =>
+  import('../screens/Connection/ConnectionScreen.tsx').then((m) => ({ default: m.ConnectionScreen })),
+);
+const RulesScreen = lazy(() => import('../screens/Rules/RulesScreen.tsx').then((m) => ({ default: m.RulesScreen })));
+const UsersScreen = lazy(() => import('../screens/Users/UsersScreen.tsx').then((m) => ({ default: m.UsersScreen })));
+const WatchingScreen = lazy(() => import('../screens/Watching/WatchingScreen.tsx').then((m) => ({ default: m.WatchingScreen })));
+
 import { ServicesProvider, useMemoServices } from './services.tsx';
 
 const CONNECTION_KEY = 'presence-sync.connection';
@@ -48,19 +54,21 @@ export function SignedInApp({ api, userName, onSignOut }: { api: ApiClient; user
           <ConnectionSwitcher connections={connections.data ?? []} value={connectionId} onChange={setConnectionId} />
         }
       >
-        {route.page === 'connection' ? (
-          <ConnectionScreen connections={connections} onChanged={onConnectionsChanged} />
-        ) : route.page === 'users' ? (
-          <UsersScreen />
-        ) : route.page === 'rules' ? (
-          <RulesScreen />
-        ) : route.page === 'watching' ? (
-          <WatchingScreen connections={connections} onChanged={onConnectionsChanged} />
-        ) : route.page === 'activity' ? (
-          <ActivityScreen />
-        ) : (
-          <StartScreen connections={connections} />
-        )}
+        <Suspense fallback={<LoadingSkeleton rows={6} label="Loading the page" />}>
+          {route.page === 'connection' ? (
+            <ConnectionScreen connections={connections} onChanged={onConnectionsChanged} />
+          ) : route.page === 'users' ? (
+            <UsersScreen />
+          ) : route.page === 'rules' ? (
+            <RulesScreen />
+          ) : route.page === 'watching' ? (
+            <WatchingScreen connections={connections} onChanged={onConnectionsChanged} />
+          ) : route.page === 'activity' ? (
+            <ActivityScreen />
+          ) : (
+            <StartScreen connections={connections} />
+          )}
+        </Suspense>
       </AppShell>
     </ServicesProvider>
   );
