@@ -169,7 +169,10 @@ export function createInboxWorker(deps: InboxWorkerDeps) {
     const now = deps.clock.now();
     const byConnection = new Map<string, Presence[]>();
     const alive = new Set<string>();
-    for (const item of items) {
+    for (const [index, item] of items.entries()) {
+      // Decrypting is synchronous CPU work (RSA + AES per notification): give the event loop back every
+      // few items so webhook acknowledgements are not queued behind a whole batch.
+      if (index > 0 && index % 8 === 0) await new Promise<void>((r) => setImmediate(r));
       counters.processed++;
       const connectionId = item.connectionId;
       if (!connectionId) {
