@@ -323,9 +323,10 @@ async function runSize(backend: Backend, n: number, rows: Row[]): Promise<void> 
         .slice(firstCall)
         .filter((c) => c.path.endsWith('/api/graph/notifications'))
         .map((c) => c.ackMs ?? Number.POSITIVE_INFINITY);
-      const notOk = w.proxy.calls
-        .slice(firstCall)
-        .filter((c) => c.path.endsWith('/api/graph/notifications') && c.status >= 300).length;
+      const bad = w.proxy.calls.slice(firstCall).filter((c) => c.path.endsWith('/api/graph/notifications') && c.status >= 300);
+      const notOk = bad.length;
+      const badStatuses = [...new Set(bad.map((c) => c.status))].join('/') || 'none';
+      const badMaxBytes = Math.max(0, ...bad.map((c) => c.body.length));
       row({
         scenario: `webhook acknowledgement (${rate} presence changes/s → notifications)`,
         goal: 'p99 ≤ 50 ms, none lost',
@@ -338,6 +339,8 @@ async function runSize(backend: Backend, n: number, rows: Row[]): Promise<void> 
           dropped: after.notificationsDropped - before.notificationsDropped,
           retries: after.deliveryRetries - before.deliveryRetries,
           non2xx: notOk,
+          non2xxStatuses: badStatuses,
+          non2xxMaxBytes: badMaxBytes,
           serverCpuPct: cpuPct,
         },
       });
@@ -345,6 +348,12 @@ async function runSize(backend: Backend, n: number, rows: Row[]): Promise<void> 
 
     // ---- cost ---------------------------------------------------------------------------------
     const u = await w.server.usage();
+    row({
+      scenario: 'server RSS after start-up (before any connection)',
+      goal: '-',
+      value: Math.round(w.startRssKb / 1024),
+      unit: 'MB',
+    });
     row({
       scenario: 'Graph 429s during the measured scenarios',
       goal: '0',

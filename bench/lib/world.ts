@@ -28,6 +28,8 @@ export interface BenchWorld {
   pushSecret: string;
   /** When the server process was forked (ms since epoch). */
   spawnedAt: number;
+  /** The server's peak RSS right after it was ready, before any connection existed. */
+  startRssKb: number;
   stop(): Promise<void>;
 }
 
@@ -93,6 +95,7 @@ export async function startBenchWorld(o: {
     ENCRYPTION_KEY,
   });
   serverUrl = server.url;
+  const startRssKb = (await server.usage()).maxRssKb;
   const stopAll = async () => {
     await server.stop();
     await proxy.stop();
@@ -112,7 +115,7 @@ export async function startBenchWorld(o: {
       timeoutMs: 300_000,
     });
     cxone.control.configurePush({ url: `${server.url}/api/cxone/events`, secret: pushSecret, connectionId: cfg.connectionId });
-    return { seed, graph, cxone, proxy, server, cfg, pushSecret, spawnedAt, stop: stopAll };
+    return { seed, graph, cxone, proxy, server, cfg, pushSecret, spawnedAt, startRssKb, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
