@@ -112,6 +112,8 @@ interface Conn {
   lastPruneAt: number;
 }
 
+const STEADY: ReadonlySet<string> = new Set(['applied', 'unchanged', 'keep_alive']);
+
 const FAULT_OF: Partial<Record<ReasonCode, FaultKind>> = {
   throttled: 'throttling',
   permission_missing: 'permission_missing',
@@ -317,7 +319,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const primary = failure ? (records.find((r) => r.reason === failure.err.reason) ?? d.record) : d.record;
     for (const r of records) {
       const dirKey = r.direction;
-      if (r.actions.length > 0 || u.lastReasons[dirKey] !== r.reason) {
+      const last = u.lastReasons[dirKey];
+      // The log explains changes: a steady state (applied → unchanged → keep-alive re-sends, every
+      // sweep) is one record, not one per sweep or per 4-minute keep-alive.
+      const quiet = (r.reason === 'unchanged' || r.reason === 'keep_alive') && last !== undefined && STEADY.has(last);
+      if (!quiet && (r.actions.length > 0 || last !== r.reason)) {
         decisionBuffer.push({
           connectionId: conn.id,
           record: r,
