@@ -32,3 +32,15 @@ export function reasonTone(code: string): ReasonTone {
     return 'warning';
   return 'informative';
 }
+
+const STATE_WORDS: Record<string, string> = {
+  LoggedOut: 'Logged out',
+  LoggedIn: 'Logged in',
+  InboundContact: 'Inbound contact',
+  OutboundContact: 'Outbound contact',
+  InboundConsult: 'Inbound consult (agent to agent)',
+  OutboundConsult: 'Outbound consult (agent to agent)',
+};
+
+/** A CXone state name in words (unknown names are shown as they are). */
+export const cxoneStateText = (state: string): string => STATE_WORDS[state] ?? state;

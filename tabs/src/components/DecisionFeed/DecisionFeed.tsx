@@ -1,11 +1,19 @@
-import { Badge, Caption1, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow } from '@fluentui/react-components';
+import {
+  Caption1,
+  mergeClasses,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+} from '@fluentui/react-components';
 import { reasonText, reasonTone } from '../../activity/reasons.ts';
 import type { Decision, DecisionAction } from '../../api/activity.ts';
 import { pairLabel } from '../../rules/ruleDraft.ts';
 import { useDecisionFeedStyles } from './DecisionFeed.styles.ts';
 
 const DIRECTION: Record<string, string> = { cxone_to_teams: 'CXone → Teams', teams_to_cxone: 'Teams → CXone', none: '—' };
-const TONE_COLOR = { success: 'success', informative: 'informative', warning: 'warning', danger: 'danger' } as const;
 
 export function actionText(a: DecisionAction): string {
   switch (a.kind) {
@@ -62,9 +70,10 @@ export function DecisionFeed({ items, onAgent }: { items: readonly Decision[]; o
             </TableCell>
             <TableCell>{DIRECTION[d.direction] ?? d.direction}</TableCell>
             <TableCell>
-              <Badge className={styles.reason} appearance="tint" color={TONE_COLOR[reasonTone(d.reason)]} title={d.reason}>
+              <span className={styles.reason} title={d.reason}>
+                <span className={mergeClasses(styles.dot, styles[reasonTone(d.reason)])} aria-hidden="true" />
                 {reasonText(d.reason)}
-              </Badge>
+              </span>
             </TableCell>
             <TableCell>
               {d.actions.length ? d.actions.map(actionText).join('; ') : <span className={styles.muted}>nothing</span>}

@@ -9,7 +9,7 @@ import {
   Subtitle2,
   Text,
 } from '@fluentui/react-components';
-import { reasonText } from '../../activity/reasons.ts';
+import { cxoneStateText, reasonText } from '../../activity/reasons.ts';
 import { fetchStatus, listDecisions } from '../../api/activity.ts';
 import { useQuery } from '../../api/useQuery.ts';
 import { useServices } from '../../app/services.tsx';
@@ -62,7 +62,7 @@ export function UserDetailPanel({ agentId, onClose }: { agentId: string; onClose
                 <Subtitle2 as="h3">CXone</Subtitle2>
                 <Text>
                   {cx
-                    ? `${cx.state}${cx.outStateName ? `: ${cx.outStateName}` : ''}${cx.isAcw ? ' (after-call work)' : ''}`
+                    ? `${cxoneStateText(cx.state)}${cx.outStateName ? `: ${cx.outStateName}` : ''}${cx.isAcw ? ' (after-call work)' : ''}`
                     : 'unknown'}
                 </Text>
                 <Caption1 className={styles.muted}>seen {when(s.cxone.seenAt)}</Caption1>
