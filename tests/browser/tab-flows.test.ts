@@ -175,6 +175,41 @@ describe('admin journey in Chromium against the emulators', { timeout: 120_000 }
     await drawer.getByRole('button', { name: 'Close' }).click();
   });
 
+  it('when a second rule takes a name already used then the server refuses it and the editor shows why, beside the name', async () => {
+    await goTo(page, 'Rules');
+    await page.getByRole('button', { name: 'New rule' }).click();
+    await page.getByLabel('Rule name').fill('Contact center');
+    await page.getByRole('button', { name: 'Create rule' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Could not save the rule' })
+      .getByText(/a rule named "Contact center" already exists/)
+      .waitFor();
+    await page.getByText('Name already exists').waitFor();
+    const rules = await api<{ items: unknown[] }>(`/api/connections/${connectionId}/rules`);
+    expect(rules.items).toHaveLength(1);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('when the client secret is replaced by a wrong one then the test names the failing check and how to fix it', async () => {
+    await goTo(page, 'Connection');
+    await page.getByLabel(/^Client secret\s*\*?$/).fill('not-the-secret');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await toast('Connection saved');
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const checks = page.getByRole('list', { name: 'Connection checks' });
+    await checks.waitFor({ timeout: 30_000 });
+    const failed = checks.getByRole('listitem').filter({ hasText: 'Failed' }).first();
+    await failed.getByText(/^Fix: /).waitFor();
+    expect(await failed.textContent()).toMatch(/client secret/i);
+    await expectAxeClean(page);
+    await screenshot(page, 'connection-failed-light');
+    // Put the right secret back so the engine keeps working for the remaining tests.
+    await page.getByLabel(/^Client secret\s*\*?$/).fill(DEFAULT_APP.clientSecret);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await toast('Connection saved');
+  });
+
   it('when the other pages are opened after setup then they render their data accessibly', async () => {
     await goTo(page, 'Get started');
     const steps = page.getByRole('list', { name: 'Setup steps' });
