@@ -21,6 +21,14 @@ export interface HttpServerOptions {
  * A restify server with: request ids (from `x-request-id` or new), a per-request pino child logger,
  * JSON/form body parsing with a size limit (413), and one error format `{error:{code,message,details?}}`.
  */
+/**
+ * The parser's ceiling for every route. Graph batches up to 100 encrypted presence notifications in one
+ * POST, which passes 1 MiB (measured ~1.1 MB): a lower ceiling refuses whole batches, Graph retries
+ * them into the same 413 and they are lost. Routes keep tighter limits of their own (admin API 1 MiB,
+ * CXone push 256 KiB).
+ */
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
 export function createHttpServer(opts: HttpServerOptions): Server {
   const server = restify.createServer({ name: 'presence-sync', handleUncaughtExceptions: false, ignoreTrailingSlash: true });
   const { logger } = opts;
@@ -34,7 +42,11 @@ export function createHttpServer(opts: HttpServerOptions): Server {
   });
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(
-    restify.plugins.bodyParser({ mapParams: false, maxBodySize: opts.maxBodyBytes ?? 1024 * 1024, rejectUnknown: false }),
+    restify.plugins.bodyParser({
+      mapParams: false,
+      maxBodySize: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      rejectUnknown: false,
+    }),
   );
 
   server.on('after', (req: Request, res: Response) => {

@@ -8,6 +8,9 @@ import type { ApiRegistry, OperationDoc } from '../openapi/registry.ts';
 import type { Db } from '../storage/db.ts';
 import type { Guards } from './guards.ts';
 
+/** Admin API bodies: 1 MiB unless a route says otherwise (the server's parser allows more, for Graph). */
+const ADMIN_MAX_BODY_BYTES = 1024 * 1024;
+
 /**
  * The one way admin API routes are declared: authentication, tenant scoping, the admin check, zod
  * validation of path/query/body (400 naming fields), and an OpenAPI entry, all from one definition.
@@ -101,8 +104,9 @@ export function createRouteKit(deps: KitDeps): Define {
         } else principal = def.auth === 'public' ? null : await deps.guards.requireUser(req);
         const params = def.params ? parseOr400(def.params, req.params ?? {}, 'path') : undefined;
         const query = def.query ? parseOr400(def.query, req.query ?? {}, 'query') : undefined;
-        if (def.maxBodyBytes !== undefined && Number(req.header('content-length') ?? 0) > def.maxBodyBytes)
-          throw new AppError(413, 'payload_too_large', `request body too large (at most ${def.maxBodyBytes} bytes)`);
+        const maxBody = def.maxBodyBytes ?? ADMIN_MAX_BODY_BYTES;
+        if (Number(req.header('content-length') ?? 0) > maxBody)
+          throw new AppError(413, 'payload_too_large', `request body too large (at most ${maxBody} bytes)`);
         const raw: unknown = req.body === undefined || req.body === '' ? {} : req.body;
         if (def.body && (raw === null || typeof raw !== 'object' || Array.isArray(raw) || Buffer.isBuffer(raw)))
           throw new AppError(400, 'validation_failed', 'invalid body: a JSON object is required', {

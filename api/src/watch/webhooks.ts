@@ -72,7 +72,8 @@ export function registerGraphWebhooks(server: Server, deps: WebhookDeps): { coun
     tooLarge: 0,
   };
   const log = deps.logger.child({ component: 'graph-webhooks' });
-  const max = deps.maxBodyBytes ?? 1024 * 1024;
+  // Graph batches up to 100 encrypted notifications per POST (over 1 MiB): see DEFAULT_MAX_BODY_BYTES.
+  const max = deps.maxBodyBytes ?? 8 * 1024 * 1024;
 
   const handler = (kind: InboxItem['kind']) => async (req: Request, res: Response) => {
     const token = (req.query as Record<string, unknown> | undefined)?.validationToken;
