@@ -117,6 +117,15 @@ describe('admin journey in Chromium against the emulators', { timeout: 120_000 }
       `/api/connections/${connectionId}/mappings?q=${target.agentId}`,
     );
     expect(after.items.find((m) => m.agentId === target.agentId)?.mapping?.userId).toBe(user.id);
+    // Exclude the same agent from sync, then include it again.
+    const name = `${target.firstName} ${target.lastName}`;
+    const mappedRow = page.getByRole('row', { name: new RegExp(`Agent ${name}`) });
+    await mappedRow.getByRole('button', { name: `Exclude ${name}` }).click();
+    await toast('Excluded 1 agent');
+    await mappedRow.getByText('Excluded', { exact: true }).waitFor();
+    await mappedRow.getByRole('button', { name: `Include ${name}` }).click();
+    await toast('Included 1 agent');
+    await mappedRow.getByText('Mapped by hand').waitFor();
     await page.getByRole('searchbox').first().fill('');
     await shots('users');
   });
