@@ -387,7 +387,10 @@ describe('sync engine in a simulated world (property)', () => {
       capture();
     }
 
-    // Events stop. The periodic sweep (full re-read of both sides) heals what was lost.
+    // Events (and injected faults) stop. The periodic sweep (full re-read of both sides) and the
+    // retries heal what was lost.
+    teams.failures.length = 0;
+    cxone.failures.length = 0;
     for (let i = 0; i < 4; i++) {
       clock.t += 25_000;
       engine.tick();
@@ -395,8 +398,6 @@ describe('sync engine in a simulated world (property)', () => {
       await engine.sweep();
       await engine.idle();
     }
-    teams.failures.length = 0;
-    cxone.failures.length = 0;
     engine.tick();
     await engine.idle();
     const writesAtRest = teams.writes.length + cxone.writes.length;

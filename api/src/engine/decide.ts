@@ -1,10 +1,11 @@
-import { classifyAgentState, isOnContactOrAcw, stateMatchesTarget } from '../domain/cxone.ts';
+import { type AgentStateSnapshot, classifyAgentState, isOnContactOrAcw, stateMatchesTarget } from '../domain/cxone.ts';
 import { type PresencePair, samePair } from '../domain/presence.ts';
 import type { ReasonCode } from '../domain/reasons.ts';
 import { findToCxoneRow, findToTeamsRow, rowCxoneTarget, rowTeamsTarget } from '../domain/rules.ts';
 import { keepAliveDueAt, SESSION_EXPIRATION } from './timing.ts';
 import type {
   Action,
+  CxoneSet,
   DecideInput,
   Decision,
   DecisionRecord,
@@ -172,7 +173,7 @@ function toTeams(input: DecideInput, userId: string, rule: EffectiveRuleInput): 
   if (!c) return { outcome: out('unchanged', holdSession(input)), ...keep() };
   // A CXone state we set from Teams (or one not yet confirmed) is our own echo: never bounce it back.
   const cs = input.cxoneSet;
-  if (cs && !cs.lostAt && (c.observedAt < cs.at || stateMatchesTarget(c.state, cs.target)))
+  if (cs && !cs.lostAt && (c.observedAt < cs.at || ownsCxoneState(cs, c.state)))
     return { outcome: out('echo_suppressed', holdSession(input)), ...keep() };
   if (classifyAgentState(c.state) === 'agent_to_agent')
     return { outcome: out('agent_to_agent_excluded', holdSession(input)), ...keep() };
@@ -337,7 +338,12 @@ function toCxone(input: DecideInput, rule: EffectiveRuleInput): CxoneResult {
   const cs = input.cxoneSet;
   const c = input.cxone;
   // Someone changed CXone after our write: the current state is no longer ours.
-  const lost = !!cs && !cs.lostAt && !!c && c.observedAt >= cs.at && !stateMatchesTarget(c.state, cs.target);
+  const lost =
+    !!cs &&
+    !cs.lostAt &&
+    !!c &&
+    c.observedAt >= cs.at &&
+    (!stateMatchesTarget(c.state, cs.target) || (!!cs.startTime && cs.startTime !== c.state.startTime));
   let cxoneWanted: PendingChange['target'] | null = null;
   const out = (
     reason: ReasonCode,
@@ -365,7 +371,7 @@ function toCxone(input: DecideInput, rule: EffectiveRuleInput): CxoneResult {
   // its pair: then Teams showing our session again (meeting over, back to our Available) was
   // unveiled by the person, not caused by our write, and going back is what should happen. It
   // cannot loop: CXone → Teams holds while CXone shows our state, so our session's pair stays older.
-  const cxoneOurs = !!cs && !cs.lostAt && !lost && !!c && c.observedAt >= cs.at && stateMatchesTarget(c.state, cs.target);
+  const cxoneOurs = !!cs && !cs.lostAt && !lost && !!c && c.observedAt >= cs.at && ownsCxoneState(cs, c.state);
   if (set && t.observedAt < set.at) return out('echo_suppressed');
   if (input.teamsCleared && t.observedAt < input.teamsCleared.at) return out('echo_suppressed');
   const unveiled = cxoneOurs && !!cs && !!set && !samePair(cs.fromTeams, t.presence) && (set.since ?? set.at) < cs.at;
@@ -393,7 +399,7 @@ function toCxone(input: DecideInput, rule: EffectiveRuleInput): CxoneResult {
     };
     return out('contact_in_progress', rowIndex, [], pending);
   }
-  const owned = !!cs && !cs.lostAt && !lost && stateMatchesTarget(c.state, cs.target);
+  const owned = !!cs && !cs.lostAt && !lost && ownsCxoneState(cs, c.state);
   // We already acted on this Teams presence and a person changed CXone since: theirs stands.
   if (cs && samePair(cs.fromTeams, t.presence) && !owned) return out('not_owned', rowIndex);
   // Moving an agent out of Available is what Teams → CXone is for; moving them out of any other
@@ -403,6 +409,11 @@ function toCxone(input: DecideInput, rule: EffectiveRuleInput): CxoneResult {
     return out('applied', rowIndex, [{ kind: 'cxone_set', agentId: input.agentId, target, fromTeams }]);
   }
   return out('not_owned', rowIndex);
+}
+
+/** The current CXone state is the one our write produced (same state, and the same run of it). */
+export function ownsCxoneState(cs: CxoneSet, s: AgentStateSnapshot): boolean {
+  return stateMatchesTarget(s, cs.target) && (!cs.startTime || cs.startTime === s.startTime);
 }
 
 function samePairTarget(p: PendingChange, target: PendingChange['target'], from: PresencePair): boolean {

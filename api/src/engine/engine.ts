@@ -37,7 +37,15 @@ import type {
   TeamsSet,
   Trigger,
 } from './types.ts';
-import { applyWritten, mergeTrigger, newUserState, observeCxone, observeTeams, type UserState } from './user-state.ts';
+import {
+  applyWritten,
+  confirmCxoneSet,
+  mergeTrigger,
+  newUserState,
+  observeCxone,
+  observeTeams,
+  type UserState,
+} from './user-state.ts';
 
 export interface SyncEngineOptions {
   /** Users reconciled in parallel across all connections (one at a time per user). */
@@ -274,6 +282,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const now = clock.now();
     const s = conn.settings;
     const mapping = s.mappings.get(u.agentId) ?? null;
+    confirmCxoneSet(u);
     const d = decide({
       agentId: u.agentId,
       teamId: s.teamOf.get(u.agentId) ?? null,
@@ -302,7 +311,16 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     }
 
     let failure: { err: ExternalError; index: number } | null = null;
+    // Act only on current knowledge: if a new observation arrives while earlier writes of this
+    // decision are in flight, the rest is dropped and the user is decided again at once.
+    const seenCxone = u.cxone;
+    const seenTeams = u.teams;
+    let superseded = -1;
     for (const [index, a] of d.actions.entries()) {
+      if (index > 0 && (u.cxone !== seenCxone || u.teams !== seenTeams)) {
+        superseded = index;
+        break;
+      }
       try {
         await execute(conn.runtime, a);
         applyWritten(u, a, clock.now());
@@ -315,7 +333,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       }
     }
     const doneAt = clock.now();
-    const records = failure ? withFailure(d.records, d.actions, failure) : d.records;
+    const skipped = new Set(superseded >= 0 ? d.actions.slice(superseded) : []);
+    const records = (failure ? withFailure(d.records, d.actions, failure) : d.records).filter(
+      // A direction whose writes were all dropped is not logged: the re-decision that follows is.
+      (r) => !(r.actions.length > 0 && r.actions.every((a) => skipped.has(a))),
+    );
     const primary = failure ? (records.find((r) => r.reason === failure.err.reason) ?? d.record) : d.record;
     for (const r of records) {
       const dirKey = r.direction;
@@ -345,6 +367,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       u.failures = 0;
       u.retryAt = null;
     }
+    if (superseded >= 0 && !failure) markDirty(conn, u, trigger, eventAt);
     const due = [u.teamsSet ? keepAliveDueAt(u.teamsSet) : null, d.recheckAt].filter((x): x is number => x !== null);
     u.dueAt = due.length ? Math.min(...due) : null;
     conn.toPersist.add(u.agentId);

@@ -45,6 +45,9 @@ export interface CxoneSet {
   fromTeams: PresencePair;
   /** Set once CXone showed a different state after our write: the current state is not ours. */
   lostAt?: number | null;
+  /** CXone's start time of the state our write produced, once seen: a later re-set of the same
+   * state by a person starts anew, and is then not ours. */
+  startTime?: string | null;
 }
 
 /** A Teams → CXone change held while the agent is on a contact or in after-call work. */

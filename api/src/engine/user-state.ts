@@ -1,4 +1,4 @@
-import type { AgentStateSnapshot } from '../domain/cxone.ts';
+import { type AgentStateSnapshot, stateMatchesTarget } from '../domain/cxone.ts';
 import { type PresencePair, samePair, type TeamsPresence } from '../domain/presence.ts';
 import { SESSION_TTL_MS } from './timing.ts';
 import type {
@@ -117,6 +117,17 @@ export function applyWritten(u: UserState, a: Action, at: number): void {
       u.cxoneSet = { target: a.target, at, fromTeams: a.fromTeams, lostAt: null };
       return;
   }
+}
+
+/**
+ * Once CXone shows the state our write produced, remember that run's start time: a person setting the
+ * same state again later starts a new run, which is theirs.
+ */
+export function confirmCxoneSet(u: UserState): void {
+  const cs = u.cxoneSet;
+  const c = u.cxone;
+  if (!cs || cs.lostAt || cs.startTime || !c || c.observedAt < cs.at) return;
+  if (stateMatchesTarget(c.state, cs.target)) u.cxoneSet = { ...cs, startTime: c.state.startTime };
 }
 
 /** The more telling trigger wins when several arrive before one reconcile. */
