@@ -1,12 +1,13 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExternalError } from '../../api/src/domain/reasons.ts';
 import { type RuleRow, ruleRowSchema } from '../../api/src/domain/rules.ts';
 import { createSyncEngine, type SyncEngine } from '../../api/src/engine/engine.ts';
+import { insertDecisions, pruneDecisions, queryDecisions } from '../../api/src/engine/state-store.ts';
 import { MANUAL_CONFIRM_MS } from '../../api/src/engine/timing.ts';
 import { createLogger } from '../../api/src/logging.ts';
 import type { Storage } from '../../api/src/storage/db.ts';
-import { ruleAssignments } from '../../api/src/storage/schema.ts';
+import { mappings, ruleAssignments } from '../../api/src/storage/schema.ts';
 import { defaultBackend, openTestStorage } from '../support/db.ts';
 import { assign, seedAgents, seedConnection, seedRule } from './fixtures.ts';
 import { FakeCxone, FakeTeams, RecordingNotices, runtimeProvider } from './world.ts';
@@ -156,6 +157,54 @@ describe('sync engine with real storage', () => {
     expect(w.teams.app.get('u0')).toEqual(P('Available', 'Available'));
     await storage.db.delete(ruleAssignments).where(eq(ruleAssignments.ruleId, teamRule));
     await w.stopAll();
+  });
+
+  it('when a settings change names agents then only those are re-decided, and a removed mapping clears our session', async () => {
+    const w = await world(3);
+    for (const a of ['a0', 'a1', 'a2']) w.cxone.set(a, 'Available');
+    const e = await w.start();
+    expect(w.teams.app.size).toBe(3);
+    await storage.db.delete(mappings).where(and(eq(mappings.connectionId, w.connectionId), eq(mappings.agentId, 'a2')));
+    const before = w.teams.writes.length;
+    e.publish({ kind: 'settings_changed', connectionId: w.connectionId, agentIds: ['a2'], observedAt: w.clock.now() });
+    await e.idle();
+    expect(w.teams.writes.slice(before)).toEqual([{ op: 'clearPresence', userId: 'u2' }]);
+    expect((await e.userStatus(w.connectionId, 'a2'))?.lastReason).toBe('unmapped');
+    await w.stopAll();
+    // After stop, status still reads from sync_state (what the bot and the tab see).
+    const fresh = createSyncEngine({
+      storage,
+      runtimes: runtimeProvider([], w.teams, w.cxone),
+      notices: new RecordingNotices(),
+      logger,
+      clock: w.clock,
+    });
+    const s = await fresh.userStatus(w.connectionId, 'a0');
+    expect(s).toMatchObject({ live: false, userId: 'u0', teamsSet: { pair: P('Available', 'Available') } });
+  });
+
+  it('when decisions pile up then pruning keeps the newest per user and drops old ones', async () => {
+    const w = await world(1);
+    const rows = Array.from({ length: 30 }, (_, i) => ({
+      connectionId: w.connectionId,
+      record: {
+        agentId: 'a0',
+        userId: 'u0',
+        direction: 'cxone_to_teams' as const,
+        reason: 'applied' as const,
+        ruleId: null,
+        rowIndex: i,
+        inputs: {},
+        actions: [],
+      },
+      at: w.clock.now() - (i < 5 ? 8 * 24 * 3_600_000 : i * 1_000),
+      delayMs: null,
+    }));
+    await insertDecisions(storage.db, rows);
+    await pruneDecisions(storage.db, w.connectionId, { keepPerUser: 10, maxAgeMs: 7 * 24 * 3_600_000, now: w.clock.now() });
+    const left = await queryDecisions(storage.db, w.connectionId, { agentId: 'a0', limit: 100 });
+    expect(left).toHaveLength(10);
+    expect(left.map((r) => r.rowIndex)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
   });
 
   it('when two engines run on one database then only the lease holder writes', async () => {
