@@ -104,12 +104,16 @@ describe('admin journey in Chromium against the emulators', { timeout: 120_000 }
     expect(target, 'an unmapped agent that has a Teams account').toBeTruthy();
     const user = w.seed.users.find((u) => u.id === target.teamsUserId)!;
     await page.getByRole('searchbox').first().fill(target.agentId);
+    await page.getByText('1–1 of 1').waitFor();
     const row = page.getByRole('row', { name: new RegExp(`Agent ${target.firstName} ${target.lastName}`) });
     await row.getByRole('button', { name: /^Map / }).click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     await dialog.getByLabel('Search Teams users').fill(user.userPrincipalName.split('@')[0]!);
     await dialog.getByRole('radio', { name: new RegExp(user.userPrincipalName.replace(/[.]/g, '\\.')) }).check();
+    expect(await dialog.getByRole('radio', { name: new RegExp(user.userPrincipalName.replace(/[.]/g, '\\.')) }).isChecked()).toBe(
+      true,
+    );
     await shots('users-remap');
     await dialog.getByRole('button', { name: 'Save mapping' }).click();
     await toast('Mapping saved');
