@@ -27,7 +27,7 @@ const QUICK = args.values.quick;
 const SIZES = (args.values.sizes ?? (QUICK ? '1000' : '1000,10000')).split(',').map(Number);
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const QUOTA = { requests: Number(args.values.quota), windowMs: 30_000 };
-const D = QUICK ? 6_000 : 20_000; // measured window per scenario (ms)
+const D = QUICK ? 4_000 : 20_000; // measured window per scenario (ms)
 const SETTLE = 10_000; // how long after the last change a write may still arrive before it counts as missing
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
