@@ -50,6 +50,7 @@ export class FakeTeams implements TeamsPresenceWriter, TeamsPresenceReader {
   violations: string[] = [];
   /** Users who picked a status by hand since the engine last forced one. */
   readonly personTouchedPreferred = new Set<string>();
+  private readonly lastForced = new Map<string, PresencePair>();
 
   private fail(): void {
     const e = this.failures.shift();
@@ -85,6 +86,7 @@ export class FakeTeams implements TeamsPresenceWriter, TeamsPresenceReader {
     if (!isPreferredPair(pair)) this.violations.push(`preferred with bad pair ${pair.availability}/${pair.activity}`);
     this.writes.push({ op: 'setUserPreferredPresence', userId, pair });
     this.preferred.set(userId, { pair, by: 'engine' });
+    this.lastForced.set(userId, pair);
     this.personTouchedPreferred.delete(userId);
     this.bump(userId);
   }
@@ -92,6 +94,7 @@ export class FakeTeams implements TeamsPresenceWriter, TeamsPresenceReader {
     this.fail();
     this.writes.push({ op: 'clearUserPreferredPresence', userId, clearedOwner: this.preferred.get(userId)?.by ?? null });
     this.preferred.delete(userId);
+    this.lastForced.delete(userId);
     this.bump(userId);
   }
   /** What the user would see without our app session. */
@@ -107,12 +110,11 @@ export class FakeTeams implements TeamsPresenceWriter, TeamsPresenceReader {
   }
   /** The user picks a status by hand (null = "Reset status"). */
   pick(userId: string, pair: PresencePair | null): void {
-    const cur = this.preferred.get(userId);
-    // Picking exactly the forced status is invisible to Graph (same value, no new sequence): it stays
-    // indistinguishable from ours, so the world keeps it attributed to the engine.
-    if (pair && cur?.by === 'engine' && cur.pair.availability === pair.availability && cur.pair.activity === pair.activity)
-      return;
-    if (pair) this.preferred.set(userId, { pair, by: 'person' });
+    // Picking exactly the status the engine forced (and has not cleared) looks the same to Graph
+    // (same value, no new sequence): indistinguishable from ours, so the world attributes it to the engine.
+    const forced = this.lastForced.get(userId);
+    const same = !!pair && !!forced && forced.availability === pair.availability && forced.activity === pair.activity;
+    if (pair) this.preferred.set(userId, { pair, by: same ? 'engine' : 'person' });
     else this.preferred.delete(userId);
     this.personTouchedPreferred.add(userId);
     this.bump(userId);

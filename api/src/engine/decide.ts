@@ -401,7 +401,7 @@ function toCxone(input: DecideInput, rule: EffectiveRuleInput): CxoneResult {
   }
   const owned = !!cs && !cs.lostAt && !lost && ownsCxoneState(cs, c.state);
   // We already acted on this Teams presence and a person changed CXone since: theirs stands.
-  if (cs && samePair(cs.fromTeams, t.presence) && !owned) return out('not_owned', rowIndex);
+  if (cs && !cs.teamsMovedOn && samePair(cs.fromTeams, t.presence) && !owned) return out('not_owned', rowIndex);
   // Moving an agent out of Available is what Teams → CXone is for; moving them out of any other
   // state (Unavailable with a code, LoggedIn…) — "going back" included — only if we set it.
   if (cls === 'available' || owned) {

@@ -322,8 +322,9 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         break;
       }
       try {
+        const sentAt = clock.now();
         await execute(conn.runtime, a);
-        applyWritten(u, a, clock.now());
+        applyWritten(u, a, clock.now(), sentAt);
         healFault(conn, serviceOf(a));
       } catch (raw) {
         failure = { err: asExternal(raw, serviceOf(a)), index };
@@ -418,10 +419,12 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     });
   }
 
-  function healFault(conn: Conn, service: 'graph' | 'cxone'): void {
+  /** A success heals that service's faults; a successful read only the transient ones (a read says nothing about write permission). */
+  function healFault(conn: Conn, service: 'graph' | 'cxone', readOnly = false): void {
     if (conn.openFaults.size === 0) return;
     for (const k of [...conn.openFaults]) {
       if (!k.endsWith(`:${service}`)) continue;
+      if (readOnly && k.startsWith('permission_missing')) continue;
       conn.openFaults.delete(k);
       const fault = k.slice(0, k.indexOf(':')) as FaultKind;
       deps.notices.notify({ kind: 'fault_healed', connectionId: conn.id, fault, key: k, at: clock.now() });
@@ -579,6 +582,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     try {
       for (const s of await conn.runtime.cxone.getAgentStates())
         ingest(conn, { kind: 'cxone_state', connectionId: conn.id, state: s, observedAt: now, source: 'sweep' });
+      healFault(conn, 'cxone', true);
     } catch (raw) {
       openFault(conn, asExternal(raw, 'cxone'));
       log.warn({ err: raw, connectionId: conn.id }, 'sweep: reading CXone states failed');
@@ -589,6 +593,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         const got = await conn.runtime.teams.getPresences(userIds);
         for (const [userId, presence] of got)
           ingest(conn, { kind: 'teams_presence', connectionId: conn.id, userId, presence, observedAt: now, source: 'sweep' });
+        healFault(conn, 'graph', true);
       } catch (raw) {
         openFault(conn, asExternal(raw, 'graph'));
         log.warn({ err: raw, connectionId: conn.id }, 'sweep: reading Teams presences failed');

@@ -69,14 +69,32 @@ export function teamsSetFromJson(v: unknown): TeamsSet | null {
   };
 }
 export function cxoneSetToJson(c: CxoneSet | null): J | null {
-  return c ? { ...c.target, at: c.at, fromTeams: c.fromTeams, lostAt: c.lostAt ?? null, startTime: c.startTime ?? null } : null;
+  return c
+    ? {
+        ...c.target,
+        at: c.at,
+        sentAt: c.sentAt ?? c.at,
+        fromTeams: c.fromTeams,
+        teamsMovedOn: c.teamsMovedOn ?? false,
+        lostAt: c.lostAt ?? null,
+        startTime: c.startTime ?? null,
+      }
+    : null;
 }
 export function cxoneSetFromJson(v: unknown): CxoneSet | null {
   const target = targetOf(v);
   const fromTeams = isObj(v) ? pairOf(v.fromTeams) : null;
   const at = isObj(v) ? num(v.at) : null;
   if (!isObj(v) || !target || !fromTeams || at === null) return null;
-  return { target, at, fromTeams, lostAt: num(v.lostAt), startTime: typeof v.startTime === 'string' ? v.startTime : null };
+  return {
+    target,
+    at,
+    sentAt: num(v.sentAt) ?? at,
+    fromTeams,
+    teamsMovedOn: v.teamsMovedOn === true,
+    lostAt: num(v.lostAt),
+    startTime: typeof v.startTime === 'string' ? v.startTime : null,
+  };
 }
 function pendingToJson(p: PendingChange | null): J | null {
   return p ? { ...p.target, fromTeams: p.fromTeams, ruleId: p.ruleId, rowIndex: p.rowIndex, since: p.since } : null;

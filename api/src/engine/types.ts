@@ -41,7 +41,12 @@ export interface TeamsSet {
 /** The CXone state we set last, and the Teams presence it was set from. */
 export interface CxoneSet {
   target: CxoneTarget;
+  /** When the write completed. */
   at: number;
+  /** When the write was sent: a read after this may already show our state. */
+  sentAt?: number;
+  /** Teams has shown something other than `fromTeams` since: a return to it is a new change. */
+  teamsMovedOn?: boolean;
   fromTeams: PresencePair;
   /** Set once CXone showed a different state after our write: the current state is not ours. */
   lostAt?: number | null;

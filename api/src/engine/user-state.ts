@@ -95,7 +95,7 @@ export function observeTeams(u: UserState, presence: TeamsPresence, observedAt: 
 }
 
 /** Records a successful write: from now on this is what we hold (and own) on that side. */
-export function applyWritten(u: UserState, a: Action, at: number): void {
+export function applyWritten(u: UserState, a: Action, at: number, sentAt: number = at): void {
   switch (a.kind) {
     case 'teams_set_session':
     case 'teams_set_preferred':
@@ -114,20 +114,25 @@ export function applyWritten(u: UserState, a: Action, at: number): void {
       u.teamsSet = null;
       return;
     case 'cxone_set':
-      u.cxoneSet = { target: a.target, at, fromTeams: a.fromTeams, lostAt: null };
+      u.cxoneSet = { target: a.target, at, sentAt, fromTeams: a.fromTeams, lostAt: null };
       return;
   }
 }
 
 /**
  * Once CXone shows the state our write produced, remember that run's start time: a person setting the
- * same state again later starts a new run, which is theirs.
+ * same state again later starts a new run, which is theirs. And once Teams has moved on from the
+ * presence we acted on, coming back to it is a new change (not one we already applied).
  */
 export function confirmCxoneSet(u: UserState): void {
   const cs = u.cxoneSet;
   const c = u.cxone;
-  if (!cs || cs.lostAt || cs.startTime || !c || c.observedAt < cs.at) return;
-  if (stateMatchesTarget(c.state, cs.target)) u.cxoneSet = { ...cs, startTime: c.state.startTime };
+  const t = u.teams;
+  if (cs && !cs.teamsMovedOn && t && t.observedAt >= cs.at && !samePair(t.presence, cs.fromTeams))
+    u.cxoneSet = { ...cs, teamsMovedOn: true };
+  const cur = u.cxoneSet;
+  if (!cur || cur.lostAt || cur.startTime || !c || c.observedAt < (cur.sentAt ?? cur.at)) return;
+  if (stateMatchesTarget(c.state, cur.target)) u.cxoneSet = { ...cur, startTime: c.state.startTime };
 }
 
 /** The more telling trigger wins when several arrive before one reconcile. */
