@@ -234,6 +234,14 @@ describe('decide: forced (preferred) presence', () => {
     expect(d.actions).toEqual([]);
     expect(d.forget.teams).toBe(true);
   });
+  it('when our forced status was replaced earlier then it is neither forced again nor cleared', () => {
+    const lost = { ...forced, lostAt: NOW - 1_000 };
+    const again = decide(input({ rule, cxone: cx(unavailable(2)), teamsSet: lost, teams: tm(DND, NOW - 500) }));
+    expect(again.actions).toEqual([]);
+    const gone = decide(input({ rule, cxone: cx(agent('LoggedOut')), teamsSet: lost, teams: tm(DND, NOW - 500) }));
+    expect(gone.record.reason).toBe('not_owned');
+    expect(gone.actions).toEqual([]);
+  });
   it('when the agent replaced our forced status while it still applies then we do not fight it', () => {
     const d = decide(input({ rule, cxone: cx(unavailable(2)), teamsSet: forced, teams: tm(AVAILABLE, NOW - 5_000) }));
     expect(d.record.reason).toBe('manual_status_override');
@@ -317,6 +325,33 @@ describe('decide: Teams → CXone', () => {
     });
     expect(d.record.reason).toBe('not_owned');
     expect(d.forget.cxone).toBe(true);
+  });
+  it('when Teams moved away and came back after the agent overrode us then it is a new change', () => {
+    const d = t2c({
+      teams: tm(IN_MEETING),
+      cxone: cx(agent('Available'), NOW - 1_000),
+      cxoneSet: { target: { state: 'Unavailable', outStateId: 6 }, at: NOW - 60_000, fromTeams: IN_MEETING, teamsMovedOn: true },
+    });
+    expect(d.record.reason).toBe('applied');
+  });
+  it('when a person re-sets the very state we set (a new run) then it is theirs', () => {
+    const ours = {
+      target: { state: 'Unavailable' as const, outStateId: 6 },
+      at: NOW - 60_000,
+      fromTeams: IN_MEETING,
+      startTime: 'run-1',
+    };
+    const d = t2c({ teams: tm(AVAILABLE), cxone: cx(unavailable(6)), cxoneSet: ours, teamsSet: session(AWAY) });
+    expect(d.record.reason).toBe('not_owned');
+    expect(d.forget.cxone).toBe(true);
+  });
+  it('when an observation predates our latest clear then it is not synced (it may show our old session)', () => {
+    const d = t2c({
+      teams: tm(IN_CALL, NOW - 5_000),
+      cxone: cx(agent('Available')),
+      teamsCleared: { pair: IN_CALL, at: NOW - 2_000 },
+    });
+    expect(d.record.reason).toBe('echo_suppressed');
   });
   it('when the agent is logged out then CXone is not set', () => {
     expect(t2c({ teams: tm(IN_MEETING), cxone: cx(agent('LoggedOut')) }).record.reason).toBe('agent_logged_out');
