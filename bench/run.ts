@@ -136,12 +136,18 @@ function idleAgents(w: BenchWorld, exclude: Set<string>): string[] {
 async function cpuWindow<T>(
   w: BenchWorld,
   fn: () => Promise<T>,
-): Promise<{ result: T; cpuPct: number; before: Usage; after: Usage }> {
+): Promise<{ result: T; cpuPct: number; loop: string; before: Usage; after: Usage }> {
   const before = await w.server.usage();
   const result = await fn();
   const after = await w.server.usage();
   const cpu = after.userCpuUs + after.systemCpuUs - before.userCpuUs - before.systemCpuUs;
-  return { result, cpuPct: Math.round((cpu / 1000 / Math.max(1, after.at - before.at)) * 1000) / 10, before, after };
+  return {
+    result,
+    cpuPct: Math.round((cpu / 1000 / Math.max(1, after.at - before.at)) * 1000) / 10,
+    loop: `${after.loopDelayP99Ms}/${after.loopDelayMaxMs}`,
+    before,
+    after,
+  };
 }
 
 async function runSize(backend: Backend, n: number, rows: Row[]): Promise<void> {
@@ -226,7 +232,11 @@ async function runSize(backend: Backend, n: number, rows: Row[]): Promise<void> 
       const agents = Array.from({ length: count }, (_, i) => pool[i % pool.length]!);
       const since = w.graph.control.now();
       const changes: Change[] = [];
-      const { result: g, cpuPct } = await cpuWindow(w, async () => {
+      const {
+        result: g,
+        cpuPct,
+        loop,
+      } = await cpuWindow(w, async () => {
         await paced(agents.length, rate, (i) => {
           const agentId = agents[i]!;
           const cur = w.cxone.control.agentState(agentId);
@@ -246,7 +256,11 @@ async function runSize(backend: Backend, n: number, rows: Row[]): Promise<void> 
         scenario: `CXone → Teams, ${mode} (${rate} changes/s)`,
         goal: mode === 'push' ? 'p99 ≤ 500 ms' : 'p99 ≤ 2000 + 500 ms',
         latency: summarize(g.lat, g.missing),
-        extra: { graphWritesPerChange: Math.round((g.writes / Math.max(1, changes.length)) * 1000) / 1000, serverCpuPct: cpuPct },
+        extra: {
+          graphWritesPerChange: Math.round((g.writes / Math.max(1, changes.length)) * 1000) / 1000,
+          serverCpuPct: cpuPct,
+          serverLoopDelayP99Max: loop,
+        },
       });
     }
     w.cxone.control.configurePush({
@@ -265,7 +279,11 @@ async function runSize(backend: Backend, n: number, rows: Row[]): Promise<void> 
       for (const a of agents) used.add(a);
       const since = w.cxone.control.now();
       const changes: Change[] = [];
-      const { result: c, cpuPct } = await cpuWindow(w, async () => {
+      const {
+        result: c,
+        cpuPct,
+        loop,
+      } = await cpuWindow(w, async () => {
         await paced(agents.length, rate, (i) => {
           const agentId = agents[i]!;
           const userId = w.cfg.mapped.get(agentId)!;
@@ -279,7 +297,11 @@ async function runSize(backend: Backend, n: number, rows: Row[]): Promise<void> 
         scenario: label,
         goal,
         latency: summarize(c.lat, c.missing),
-        extra: { cxoneWritesPerChange: Math.round((c.writes / Math.max(1, changes.length)) * 1000) / 1000, serverCpuPct: cpuPct },
+        extra: {
+          cxoneWritesPerChange: Math.round((c.writes / Math.max(1, changes.length)) * 1000) / 1000,
+          serverCpuPct: cpuPct,
+          serverLoopDelayP99Max: loop,
+        },
       });
     };
     await teamsToCxone(
@@ -309,8 +331,8 @@ async function runSize(backend: Backend, n: number, rows: Row[]): Promise<void> 
       const count = Math.floor((Math.min(D, 10_000) / 1000) * rate);
       const users = shuffle([...w.cfg.mapped.values()], rnd);
       const before = w.graph.control.stats();
-      const firstCall = w.proxy.calls.length;
-      const { cpuPct } = await cpuWindow(w, async () => {
+      const firstAt = Date.now();
+      const { cpuPct, loop } = await cpuWindow(w, async () => {
         await paced(count, rate, (i) => {
           const u = users[i % users.length]!;
           const dnd = Math.floor(i / users.length) % 2 === 0;
@@ -319,14 +341,12 @@ async function runSize(backend: Backend, n: number, rows: Row[]): Promise<void> 
         await w.graph.control.idle();
       });
       const after = w.graph.control.stats();
-      const acks = w.proxy.calls
-        .slice(firstCall)
-        .filter((c) => c.path.endsWith('/api/graph/notifications'))
-        .map((c) => c.ackMs ?? Number.POSITIVE_INFINITY);
-      const bad = w.proxy.calls.slice(firstCall).filter((c) => c.path.endsWith('/api/graph/notifications') && c.status >= 300);
+      const calls = (await w.proxy.acks(firstAt)).filter((c) => c.path.endsWith('/api/graph/notifications'));
+      const acks = calls.map((c) => c.ackMs ?? Number.POSITIVE_INFINITY);
+      const bad = calls.filter((c) => c.status >= 300);
       const notOk = bad.length;
       const badStatuses = [...new Set(bad.map((c) => c.status))].join('/') || 'none';
-      const badMaxBytes = Math.max(0, ...bad.map((c) => c.body.length));
+      const badMaxBytes = Math.max(0, ...bad.map((c) => c.bytes));
       row({
         scenario: `webhook acknowledgement (${rate} presence changes/s → notifications)`,
         goal: 'p99 ≤ 50 ms, none lost',
@@ -342,6 +362,7 @@ async function runSize(backend: Backend, n: number, rows: Row[]): Promise<void> 
           non2xxStatuses: badStatuses,
           non2xxMaxBytes: badMaxBytes,
           serverCpuPct: cpuPct,
+          serverLoopDelayP99Max: loop,
         },
       });
     }

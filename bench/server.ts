@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startApp } from '../api/src/app.ts';
 import { loadConfig } from '../api/src/config.ts';
 
@@ -14,6 +15,9 @@ type Msg = { type: 'usage' } | { type: 'stop' };
 const config = loadConfig(process.env);
 const app = await startApp({ config });
 const send = (m: unknown) => process.send?.(m);
+// Event-loop delay since the last usage report: high values mean the process was blocked or starved of CPU.
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
 send({ type: 'ready', url: app.url, pid: process.pid });
 
 process.on('message', (m: Msg) => {
@@ -26,7 +30,10 @@ process.on('message', (m: Msg) => {
       userCpuUs: u.userCPUTime,
       systemCpuUs: u.systemCPUTime,
       at: Date.now(),
+      loopDelayP99Ms: Math.round(loop.percentile(99) / 1e6),
+      loopDelayMaxMs: Math.round(loop.max / 1e6),
     });
+    loop.reset();
   } else if (m.type === 'stop') {
     void app.stop().finally(() => process.exit(0));
   }

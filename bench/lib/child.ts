@@ -20,6 +20,9 @@ export interface Usage {
   userCpuUs: number;
   systemCpuUs: number;
   at: number;
+  /** Event-loop delay since the previous report (ms). */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 const SCRIPT = fileURLToPath(new URL('../server.ts', import.meta.url));
@@ -80,5 +83,53 @@ export async function startServerChild(env: Record<string, string>, o: { timeout
       await exited;
     },
     stderr: () => err,
+  };
+}
+
+/** The acknowledgement-measuring webhook proxy (bench/proxy-child.ts) in its own process. */
+export interface ProxyChild {
+  url: string;
+  setTarget(url: string): Promise<void>;
+  acks(since: number): Promise<{ path: string; at: number; ackMs: number | null; status: number; bytes: number }[]>;
+  stop(): Promise<void>;
+}
+
+const PROXY_SCRIPT = fileURLToPath(new URL('../proxy-child.ts', import.meta.url));
+
+export async function startProxyChild(): Promise<ProxyChild> {
+  const proc = fork(PROXY_SCRIPT, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const once = <T>(type: string, msg?: Record<string, unknown>) =>
+    new Promise<T>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`proxy: no ${type} answer`)), 30_000);
+      const on = (m: { type: string }) => {
+        if (m.type !== type) return;
+        clearTimeout(t);
+        proc.off('message', on);
+        resolve(m as T);
+      };
+      proc.on('message', on);
+      if (msg) proc.send(msg);
+    });
+  const ready = await once<{ url: string }>('ready');
+  return {
+    url: ready.url,
+    async setTarget(url) {
+      await once('target', { type: 'target', url });
+    },
+    async acks(since) {
+      return (await once<{ acks: Awaited<ReturnType<ProxyChild['acks']>> }>('acks', { type: 'acks', since })).acks;
+    },
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.disconnect();
+      const t = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(t);
+    },
   };
 }

@@ -9,20 +9,19 @@ import { type GraphEmulator, startGraphEmulator } from '../../emulators/graph/in
 import { trustCa } from '../../emulators/graph/test-helpers.ts';
 import { buildSeed, type Seed } from '../../emulators/shared/seed.ts';
 import { type Configured, configure } from './admin.ts';
-import { type ServerChild, startServerChild } from './child.ts';
-import { startWebhookProxy, type WebhookProxy } from './proxy.ts';
+import { type ProxyChild, type ServerChild, startProxyChild, startServerChild } from './child.ts';
 
 export type Backend = 'pglite' | 'postgres';
 
 export const BENCH_CLIENT_ID = '11111111-2222-4333-8444-555555555555';
 const ENCRYPTION_KEY = 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=';
 
-/** One measured world: both emulators here, the server in a child process, a webhook proxy between. */
+/** One measured world: both emulators here, the server in a child process, a webhook proxy (own process) between. */
 export interface BenchWorld {
   seed: Seed;
   graph: GraphEmulator;
   cxone: CxoneEmulator;
-  proxy: WebhookProxy;
+  proxy: ProxyChild;
   server: ServerChild;
   cfg: Configured;
   pushSecret: string;
@@ -77,8 +76,7 @@ export async function startBenchWorld(o: {
   const graph = await startGraphEmulator({ seed, quota: o.quota, logger: silent });
   trustCa(graph.caCertPem);
   const cxone = await startCxoneEmulator({ seed });
-  let serverUrl = '';
-  const proxy = await startWebhookProxy(() => serverUrl);
+  const proxy = await startProxyChild();
   const pg = o.backend === 'postgres' ? await freshPostgres(o.postgresUrl) : null;
   const dataDir = o.backend === 'pglite' ? await mkdtemp(join(tmpdir(), 'ps-bench-')) : null;
   const spawnedAt = Date.now();
@@ -94,7 +92,7 @@ export async function startBenchWorld(o: {
     LOG_LEVEL: 'warn',
     ENCRYPTION_KEY,
   });
-  serverUrl = server.url;
+  await proxy.setTarget(server.url);
   const startRssKb = (await server.usage()).maxRssKb;
   const stopAll = async () => {
     await server.stop();
