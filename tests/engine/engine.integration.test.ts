@@ -248,6 +248,46 @@ describe('sync engine with real storage', () => {
     await w.stopAll();
   });
 
+  it.each([
+    ['permission_missing', 'graph', 'permission_missing'],
+    ['graph_unreachable', 'graph', 'graph_unreachable'],
+    ['cxone_unreachable', 'cxone', 'cxone_unreachable'],
+    ['cxone_rejected', 'cxone', null],
+  ] as const)(
+    'when a write fails with %s then the decision records it, the fault is raised once, and it is retried',
+    async (reason, service, fault) => {
+      const w = await world(1);
+      w.cxone.set('a0', 'Available');
+      const e = await w.start();
+      const err = new ExternalError(reason, `injected ${reason}`, {
+        service,
+        ...(reason === 'permission_missing' ? { permission: 'Presence.ReadWrite.All' } : {}),
+      });
+      w.clock.t += 1_000;
+      if (service === 'graph') {
+        w.teams.failures.push(err);
+        w.cxone.set('a0', 'InboundContact');
+        w.cx(e, 'a0');
+      } else {
+        w.cxone.failures.push(err);
+        w.teams.client('u0', P('Busy', 'InAMeeting'));
+        w.tm(e, 'u0');
+      }
+      await e.idle();
+      const recorded = await e.recentDecisions(w.connectionId, { agentId: 'a0', reason, limit: 5 });
+      expect(recorded).toHaveLength(1);
+      expect(recorded[0]?.direction).toBe(service === 'graph' ? 'cxone_to_teams' : 'teams_to_cxone');
+      const faults = w.notices.notices.filter((n) => n.kind === 'fault');
+      expect(faults.map((f) => (f.kind === 'fault' ? f.fault : null))).toEqual(fault ? [fault] : []);
+      w.clock.t += 15 * 60_000;
+      e.tick();
+      await e.idle();
+      if (service === 'graph') expect(w.teams.app.get('u0')).toEqual(P('Busy', 'InACall'));
+      else expect(w.cxone.get('a0')).toMatchObject({ state: 'Unavailable', outStateId: 6 });
+      await w.stopAll();
+    },
+  );
+
   it('when the agent picks a status by hand then one blocking notice after it persists, and resolved when reset', async () => {
     const w = await world(1);
     w.cxone.set('a0', 'InboundContact');
