@@ -207,7 +207,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       case 'cxone_state': {
         const u = userOf(conn, event.state.agentId);
         const changed = observeCxone(u, event.state, event.observedAt);
-        conn.toPersist.add(u.agentId);
+        // A repeat only refreshes the read time: not worth a row write (a sweep repeats everyone).
+        if (changed) conn.toPersist.add(u.agentId);
         if (changed || event.source === 'sweep') markDirty(conn, u, changed ? 'cxone' : 'sweep', event.observedAt);
         return;
       }
@@ -216,7 +217,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         if (!agentId) return; // not a mapped user: nothing to sync it to
         const u = userOf(conn, agentId);
         const changed = observeTeams(u, event.presence, event.observedAt);
-        conn.toPersist.add(u.agentId);
+        if (changed) conn.toPersist.add(u.agentId);
         if (changed || event.source === 'sweep') markDirty(conn, u, changed ? 'teams' : 'sweep', event.observedAt);
         return;
       }
@@ -277,6 +278,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   async function reconcile(conn: Conn, u: UserState): Promise<void> {
     const trigger = u.trigger ?? 'sweep';
     const eventAt = u.eventAt;
+    const before = { teamsSet: u.teamsSet, cxoneSet: u.cxoneSet, pending: u.pending, lastReason: u.lastReason };
     u.trigger = null;
     u.eventAt = null;
     const now = clock.now();
@@ -371,7 +373,14 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     if (superseded >= 0 && !failure) markDirty(conn, u, trigger, eventAt);
     const due = [u.teamsSet ? keepAliveDueAt(u.teamsSet) : null, d.recheckAt].filter((x): x is number => x !== null);
     u.dueAt = due.length ? Math.min(...due) : null;
-    conn.toPersist.add(u.agentId);
+    // Persist only what changed (a sweep reconciles everyone; most of them stay as they were).
+    if (
+      u.teamsSet !== before.teamsSet ||
+      u.cxoneSet !== before.cxoneSet ||
+      JSON.stringify(u.pending) !== JSON.stringify(before.pending) ||
+      u.lastReason !== before.lastReason
+    )
+      conn.toPersist.add(u.agentId);
   }
 
   /** The failed write's direction records the failure's reason (throttled, permission_missing…). */

@@ -82,19 +82,28 @@ export function ruleFor(s: ConnectionSettings, agentId: string): EffectiveRuleIn
   return eff ? { id: eff.rule.id, rows: eff.rule.rows, via: eff.via } : null;
 }
 
+/** Rows serialized once per rule per snapshot (10,000 agents share a handful of rules). */
+const rowsJson = new WeakMap<ConnectionSettings, Map<string, string>>();
+function ruleKey(s: ConnectionSettings, ruleId: string): string {
+  let m = rowsJson.get(s);
+  if (!m) {
+    m = new Map();
+    rowsJson.set(s, m);
+  }
+  let k = m.get(ruleId);
+  if (k === undefined) {
+    const rule = s.rulesById.get(ruleId);
+    k = rule ? `${rule.version}:${JSON.stringify(rule.rows)}` : '';
+    m.set(ruleId, k);
+  }
+  return k;
+}
+
 /** Everything about an agent that decide() reads from settings, as a comparable key. */
 function fingerprint(s: ConnectionSettings, agentId: string): string {
   const m = s.mappings.get(agentId);
   const r = ruleFor(s, agentId);
-  const rule = r ? s.rulesById.get(r.id) : undefined;
-  return JSON.stringify([
-    m?.userId ?? null,
-    m?.included ?? null,
-    r?.id ?? null,
-    r?.via ?? null,
-    rule?.version ?? null,
-    rule?.rows ?? null,
-  ]);
+  return `${m?.userId ?? '-'}|${m?.included ?? '-'}|${r?.id ?? '-'}|${r?.via ?? '-'}|${r ? ruleKey(s, r.id) : '-'}`;
 }
 
 /** Agents whose mapping or effective rule differs between two settings snapshots. */
