@@ -178,7 +178,7 @@ async function runSize(backend: Backend, n: number, rows: Row[]): Promise<void> 
       unit: 'ms',
       extra: { mapped: w.cfg.mapped.size, notConverged: left.length, setupMs: w.cfg.ruleSavedAt - w.spawnedAt },
     });
-    await sleep(2_000);
+    await sleep(QUICK ? 500 : 2_000);
     const used = new Set<string>();
     const throttledStart = throttledAt();
 
@@ -321,7 +321,7 @@ async function runSize(backend: Backend, n: number, rows: Row[]): Promise<void> 
     const subDeadline = Date.now() + 60_000;
     while (w.graph.control.subscriptions().length < groups && Date.now() < subDeadline) await sleep(250);
     const subs = w.graph.control.subscriptions().length;
-    await sleep(1_000);
+    await sleep(QUICK ? 300 : 1_000);
     if (subs < groups) log(`only ${subs}/${groups} subscriptions were created`);
     await teamsToCxone(`Teams → CXone, subscriptions (${subs} subscriptions; from the presence change)`, 'p99 ≤ 500 ms', 10);
 
