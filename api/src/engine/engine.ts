@@ -373,13 +373,17 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     if (superseded >= 0 && !failure) markDirty(conn, u, trigger, eventAt);
     const due = [u.teamsSet ? keepAliveDueAt(u.teamsSet) : null, d.recheckAt].filter((x): x is number => x !== null);
     u.dueAt = due.length ? Math.min(...due) : null;
-    // Persist only what changed (a sweep reconciles everyone; most of them stay as they were).
-    if (
-      u.teamsSet !== before.teamsSet ||
-      u.cxoneSet !== before.cxoneSet ||
-      JSON.stringify(u.pending) !== JSON.stringify(before.pending) ||
-      u.lastReason !== before.lastReason
-    )
+    // What we set is saved before the user is released, not behind: a process killed right after a
+    // write must still know on restart that the state is its own (else it would treat it as a
+    // person's). Everything else is written behind. Persist only what changed.
+    if (u.teamsSet !== before.teamsSet || u.cxoneSet !== before.cxoneSet) {
+      try {
+        await saveUsers(db, conn.id, [persisted(u)]);
+      } catch (err) {
+        conn.toPersist.add(u.agentId);
+        log.warn({ err, agentId: u.agentId }, 'saving what we set failed; written behind instead');
+      }
+    } else if (JSON.stringify(u.pending) !== JSON.stringify(before.pending) || u.lastReason !== before.lastReason)
       conn.toPersist.add(u.agentId);
   }
 
