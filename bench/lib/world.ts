@@ -8,6 +8,7 @@ import { type CxoneEmulator, startCxoneEmulator } from '../../emulators/cxone/in
 import { type GraphEmulator, startGraphEmulator } from '../../emulators/graph/index.ts';
 import { trustCa } from '../../emulators/graph/test-helpers.ts';
 import { buildSeed, type Seed } from '../../emulators/shared/seed.ts';
+import { throwawayDatabase } from '../../tests/support/db.ts';
 import { type Configured, configure } from './admin.ts';
 import { type ProxyChild, type ServerChild, startProxyChild, startServerChild } from './child.ts';
 
@@ -45,25 +46,6 @@ export async function postgresReachable(url: string): Promise<boolean> {
   }
 }
 
-async function freshPostgres(base: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `ps_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
-
 export async function startBenchWorld(o: {
   backend: Backend;
   agents: number;
@@ -77,7 +59,7 @@ export async function startBenchWorld(o: {
   trustCa(graph.caCertPem);
   const cxone = await startCxoneEmulator({ seed });
   const proxy = await startProxyChild();
-  const pg = o.backend === 'postgres' ? await freshPostgres(o.postgresUrl) : null;
+  const pg = o.backend === 'postgres' ? await throwawayDatabase(o.postgresUrl, 'ps_bench') : null;
   const dataDir = o.backend === 'pglite' ? await mkdtemp(join(tmpdir(), 'ps-bench-')) : null;
   const spawnedAt = Date.now();
   const server = await startServerChild({

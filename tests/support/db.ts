@@ -22,11 +22,16 @@ export function defaultBackend(): Backend {
   return testDatabaseUrl() ? 'postgres' : 'pglite';
 }
 
-/** A fresh, empty, migrated database for one test file. PostgreSQL gets its own throwaway database. */
+/** A fresh, empty database for one test file. PostgreSQL gets its own throwaway database. */
 export async function freshDatabaseUrl(): Promise<{ url: string; drop(): Promise<void> }> {
   const base = testDatabaseUrl();
   if (!base) throw new Error('freshDatabaseUrl needs TEST_DATABASE_URL');
-  const name = `ps_test_${randomBytes(6).toString('hex')}`;
+  return throwawayDatabase(base, 'ps_test');
+}
+
+/** Creates an empty database beside `base` (same server and user); `drop()` removes it. Tests and benchmarks. */
+export async function throwawayDatabase(base: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`create database ${name}`);
