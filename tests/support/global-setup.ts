@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { testDatabaseUrl } from './db.ts';
 
@@ -6,6 +7,11 @@ import { testDatabaseUrl } from './db.ts';
  * in CI a configured PostgreSQL that cannot be reached is a failure, never a skip.
  */
 export default async function setup(): Promise<void> {
+  // The browser suites drive Debian's Chromium (never a downloaded one): say exactly how to get it.
+  if (!existsSync('/usr/bin/chromium'))
+    throw new Error(
+      "The browser tests need Debian's Chromium at /usr/bin/chromium. Install it with: sudo apt-get update && sudo apt-get install -y chromium",
+    );
   const url = testDatabaseUrl();
   if (!url) return;
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
