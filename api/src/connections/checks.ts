@@ -1,30 +1,16 @@
+import type { ConnectionCheck, PermissionReport } from '../domain/api-types.ts';
 import { ExternalError } from '../domain/reasons.ts';
 import type { ConnectionRow } from './store.ts';
 
-/** Shapes of the test-connection report, the permissions it checks, and small helpers. */
+// Shapes of the test-connection report, the permissions it checks, and small helpers.
+
 /** Gets a subscription owner's delegated access token (refreshing it), or throws. */
 export interface OwnerTokens {
   tokenFor(connectionId: string, ownerId: string): () => Promise<string>;
 }
 
-export type CheckStatus = 'ok' | 'failed' | 'warning' | 'skipped';
-
-export interface Check {
-  id: string;
-  side: 'azure' | 'cxone';
-  title: string;
-  status: CheckStatus;
-  detail: string;
-  fix?: string;
-}
-
-export interface PermissionReport {
-  permission: string;
-  why: string;
-  granted: boolean;
-  /** Result of the harmless real call that confirms it. */
-  confirmed: 'ok' | 'failed' | 'not_tested';
-}
+export type { CheckStatus, PermissionReport } from '../domain/api-types.ts';
+export type Check = ConnectionCheck;
 
 export interface TestReport {
   ok: boolean;

@@ -1,4 +1,5 @@
 import { and, asc, count, eq, ilike, inArray, isNotNull, isNull, or, type SQL, sql } from 'drizzle-orm';
+import type { MappingItem } from '../domain/api-types.ts';
 import type { Db } from '../storage/db.ts';
 import { cxoneAgents, mappings, teamsUsers } from '../storage/schema.ts';
 import type { AgentForMatch, UserForMatch } from './automap.ts';
@@ -16,26 +17,7 @@ export interface MappingListQuery {
 
 export const likeTerm = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-export interface MappingItem {
-  agentId: string;
-  agent: {
-    userName: string | null;
-    firstName: string | null;
-    lastName: string | null;
-    email: string | null;
-    teamId: string | null;
-    isActive: boolean;
-  };
-  mapping: {
-    userId: string;
-    included: boolean;
-    source: string;
-    confidence: number | null;
-    signal: string | null;
-    updatedAt: string;
-    user: { userPrincipalName: string | null; displayName: string | null; mail: string | null } | null;
-  } | null;
-}
+export type { MappingItem } from '../domain/api-types.ts';
 
 export async function listMappings(
   db: Db,

@@ -1,28 +1,10 @@
+import type { MappingItem } from '../../../api/src/domain/api-types.ts';
 import type { ApiClient } from './client.ts';
 
 export type MappingStatus = 'all' | 'mapped' | 'unmapped' | 'excluded' | 'included';
 export type Signal = 'email_exact' | 'username_upn' | 'local_part' | 'display_name' | 'partial_name';
 
-export interface MappingItem {
-  agentId: string;
-  agent: {
-    userName: string | null;
-    firstName: string | null;
-    lastName: string | null;
-    email: string | null;
-    teamId: string | null;
-    isActive: boolean;
-  };
-  mapping: {
-    userId: string;
-    included: boolean;
-    source: string;
-    confidence: number | null;
-    signal: string | null;
-    updatedAt: string;
-    user: { userPrincipalName: string | null; displayName: string | null; mail: string | null } | null;
-  } | null;
-}
+export type { MappingItem } from '../../../api/src/domain/api-types.ts';
 
 export interface MappingPage {
   items: MappingItem[];

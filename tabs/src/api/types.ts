@@ -4,28 +4,13 @@
  * Secrets are write-only: the API only says whether one is set and when it changed.
  */
 import type { ConnectionCreate, ConnectionPatch, ConnectionView } from '../../../api/src/connections/schemas.ts';
+import type { ConnectionCheck, PermissionReport } from '../../../api/src/domain/api-types.ts';
 import type { RuleRow } from '../../../api/src/domain/rules.ts';
 
 export type Connection = ConnectionView;
+
+export type { CheckStatus, ConnectionCheck, PermissionReport } from '../../../api/src/domain/api-types.ts';
 export type { ConnectionCreate, ConnectionPatch };
-
-export type CheckStatus = 'ok' | 'failed' | 'warning' | 'skipped';
-
-export interface ConnectionCheck {
-  id: string;
-  side: 'azure' | 'cxone';
-  title: string;
-  status: CheckStatus;
-  detail: string;
-  fix?: string;
-}
-
-export interface PermissionReport {
-  permission: string;
-  why: string;
-  granted: boolean;
-  confirmed: 'ok' | 'failed' | 'not_tested';
-}
 
 export interface ConnectionTestReport {
   ok: boolean;
