@@ -4,6 +4,7 @@ import type { GraphUser } from '../graph/users.ts';
 import type { Logger } from '../logging.ts';
 import type { Db } from '../storage/db.ts';
 import { cxoneAgents, cxoneTeams, cxoneUnavailableCodes, jobs, mappings, teamsUsers } from '../storage/schema.ts';
+import { fromExcluded } from '../storage/upsert.ts';
 import type { ConnectionClients } from './clients.ts';
 
 /**
@@ -73,7 +74,7 @@ export function createJobRunner(deps: { db: Db; logger: Logger; sink: SyncEventS
           )
           .onConflictDoUpdate({
             target: [cxoneTeams.connectionId, cxoneTeams.teamId],
-            set: { name: sql`excluded.name`, isActive: sql`excluded.is_active`, updatedAt: sql`excluded.updated_at` },
+            set: fromExcluded(cxoneTeams, ['name', 'isActive', 'updatedAt']),
           });
       }
       progress.teams = teams.length;
@@ -99,15 +100,7 @@ export function createJobRunner(deps: { db: Db; logger: Logger; sink: SyncEventS
           )
           .onConflictDoUpdate({
             target: [cxoneAgents.connectionId, cxoneAgents.agentId],
-            set: {
-              userName: sql`excluded.user_name`,
-              firstName: sql`excluded.first_name`,
-              lastName: sql`excluded.last_name`,
-              email: sql`excluded.email`,
-              teamId: sql`excluded.team_id`,
-              isActive: sql`excluded.is_active`,
-              updatedAt: sql`excluded.updated_at`,
-            },
+            set: fromExcluded(cxoneAgents, ['userName', 'firstName', 'lastName', 'email', 'teamId', 'isActive', 'updatedAt']),
           });
         progress.agents += part.length;
         await save();
@@ -167,12 +160,7 @@ export function createJobRunner(deps: { db: Db; logger: Logger; sink: SyncEventS
             )
             .onConflictDoUpdate({
               target: [teamsUsers.connectionId, teamsUsers.userId],
-              set: {
-                userPrincipalName: sql`excluded.user_principal_name`,
-                mail: sql`excluded.mail`,
-                displayName: sql`excluded.display_name`,
-                updatedAt: sql`excluded.updated_at`,
-              },
+              set: fromExcluded(teamsUsers, ['userPrincipalName', 'mail', 'displayName', 'updatedAt']),
             });
           seen.push(...part.map((u) => u.id));
         }

@@ -3,6 +3,7 @@ import type { AgentStateSnapshot, CxoneTarget } from '../domain/cxone.ts';
 import type { PresencePair, TeamsPresence } from '../domain/presence.ts';
 import type { Db } from '../storage/db.ts';
 import { decisions, syncState } from '../storage/schema.ts';
+import { fromExcluded } from '../storage/upsert.ts';
 import type { CxoneSet, DecisionRecord, PendingChange, TeamsSet } from './types.ts';
 
 /**
@@ -170,18 +171,18 @@ export async function saveUsers(db: Db, connectionId: string, users: readonly Pe
       )
       .onConflictDoUpdate({
         target: [syncState.connectionId, syncState.agentId],
-        set: {
-          cxoneState: sql`excluded.cxone_state`,
-          cxoneSeenAt: sql`excluded.cxone_seen_at`,
-          teamsPresence: sql`excluded.teams_presence`,
-          teamsSeenAt: sql`excluded.teams_seen_at`,
-          teamsSet: sql`excluded.teams_set`,
-          cxoneSet: sql`excluded.cxone_set`,
-          pending: sql`excluded.pending`,
-          lastReason: sql`excluded.last_reason`,
-          lastSyncAt: sql`excluded.last_sync_at`,
-          updatedAt: sql`excluded.updated_at`,
-        },
+        set: fromExcluded(syncState, [
+          'cxoneState',
+          'cxoneSeenAt',
+          'teamsPresence',
+          'teamsSeenAt',
+          'teamsSet',
+          'cxoneSet',
+          'pending',
+          'lastReason',
+          'lastSyncAt',
+          'updatedAt',
+        ]),
       });
   }
 }
