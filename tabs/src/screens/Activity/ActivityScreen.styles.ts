@@ -1,16 +1,9 @@
 import { makeStyles, tokens } from '@fluentui/react-components';
+import { sectionCard } from '../screen.styles.ts';
 
 export const useActivityStyles = makeStyles({
   layout: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
   filters: { display: 'flex', gap: tokens.spacingHorizontalM, alignItems: 'end', flexWrap: 'wrap' },
-  section: {
-    padding: tokens.spacingVerticalL,
-    borderRadius: tokens.borderRadiusLarge,
-    backgroundColor: tokens.colorNeutralBackground1,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalM,
-  },
+  section: sectionCard,
   pager: { display: 'flex', gap: tokens.spacingHorizontalS },
 });

@@ -22,14 +22,14 @@ import { MappingTable } from '../../components/MappingTable/MappingTable.tsx';
 import { PageHeader } from '../../components/PageHeader/PageHeader.tsx';
 import { RemapDialog } from '../../components/RemapDialog/RemapDialog.tsx';
 import { navigate, useSearchState } from '../../routing/router.ts';
-import { useUsersStyles } from './UsersScreen.styles.ts';
+import { useScreenStyles } from '../screen.styles.ts';
 
 const PAGE_SIZE = 50;
 const STATUSES: MappingStatus[] = ['all', 'mapped', 'unmapped', 'excluded', 'included'];
 
 /** Users: directory sync, auto-map review, the agent list (search/filter/page), remap, include/exclude. URL: ?q=&status=&offset=&remap= */
 export function UsersScreen() {
-  const styles = useUsersStyles();
+  const styles = useScreenStyles();
   const { api, connectionId } = useServices();
   const notify = useNotify();
   const [params, setParams] = useSearchState();

@@ -15,13 +15,13 @@ import { PageHeader } from '../../components/PageHeader/PageHeader.tsx';
 import { ReaderHealth } from '../../components/ReaderHealth/ReaderHealth.tsx';
 import { SubscriptionTable } from '../../components/SubscriptionTable/SubscriptionTable.tsx';
 import { navigate } from '../../routing/router.ts';
-import { useWatchingStyles } from './WatchingScreen.styles.ts';
+import { useScreenStyles } from '../screen.styles.ts';
 
 const POLL_MS = 5000;
 
 /** Presence watching: the app-only reader, subscription owners, the plan, and each subscription's health. */
 export function WatchingScreen({ connections, onChanged }: { connections: Query<Connection[]>; onChanged(): void }) {
-  const styles = useWatchingStyles();
+  const styles = useScreenStyles();
   const { api, connectionId } = useServices();
   const notify = useNotify();
   const key = connectionId ? `watch:${connectionId}` : null;
