@@ -97,6 +97,38 @@ describe('sync engine with real storage', () => {
     await w.stopAll();
   });
 
+  it("when writes answer a change they go out live; a rule change as an admin's; catch-up and keep-alives in the background", async () => {
+    const w = await world(3);
+    for (const a of ['a0', 'a1', 'a2']) w.cxone.set(a, 'Available');
+    const e = await w.start();
+    // Start-up: the first full read is a catch-up, nobody is waiting on one user's change.
+    expect(w.teams.writes.map((x) => x.urgency)).toEqual(['background', 'background', 'background']);
+    let seen = w.teams.writes.length;
+    w.clock.t += 1_000;
+    w.cxone.set('a1', 'Unavailable', { outStateId: 2 });
+    w.cx(e, 'a1');
+    await e.idle();
+    expect(w.teams.writes.slice(seen)).toEqual([{ op: 'setPresence', userId: 'u1', pair: P('Away', 'Away'), urgency: 'live' }]);
+    seen = w.teams.writes.length;
+    const teamRule = await seedRule(storage.db, w.connectionId, 'team B urgency', TEAM_ROWS);
+    await assign(storage.db, w.connectionId, teamRule, 'team', 'tB');
+    w.clock.t += 1_000;
+    e.publish({ kind: 'settings_changed', connectionId: w.connectionId, agentIds: ['a2'], observedAt: w.clock.now() });
+    await e.idle();
+    expect(w.teams.writes.slice(seen)).toEqual([
+      { op: 'setPresence', userId: 'u2', pair: P('Busy', 'InACall'), urgency: 'admin' },
+    ]);
+    seen = w.teams.writes.length;
+    // Four minutes on, Available (u0) is re-sent before it fades: a keep-alive, in the background.
+    w.clock.t += 4 * 60_000 + 1_000;
+    await e.reconcileNow(w.connectionId, ['a0']);
+    expect(w.teams.writes.slice(seen)).toEqual([
+      { op: 'setPresence', userId: 'u0', pair: P('Available', 'Available'), urgency: 'background' },
+    ]);
+    await storage.db.delete(ruleAssignments).where(eq(ruleAssignments.ruleId, teamRule));
+    await w.stopAll();
+  });
+
   it('when many CXone changes arrive before the write then they collapse into at most two writes of the latest state', async () => {
     const w = await world();
     const e = await w.start();
@@ -168,7 +200,7 @@ describe('sync engine with real storage', () => {
     const before = w.teams.writes.length;
     e.publish({ kind: 'settings_changed', connectionId: w.connectionId, agentIds: ['a2'], observedAt: w.clock.now() });
     await e.idle();
-    expect(w.teams.writes.slice(before)).toEqual([{ op: 'clearPresence', userId: 'u2' }]);
+    expect(w.teams.writes.slice(before)).toEqual([{ op: 'clearPresence', userId: 'u2', urgency: 'admin' }]);
     expect((await e.userStatus(w.connectionId, 'a2'))?.lastReason).toBe('unmapped');
     await w.stopAll();
     // After stop, status still reads from sync_state (what the bot and the tab see).

@@ -9,6 +9,7 @@ import type {
   NoticeSink,
   TeamsPresenceReader,
   TeamsPresenceWriter,
+  WriteUrgency,
 } from '../../api/src/domain/ports.ts';
 import {
   aggregate,
@@ -33,6 +34,8 @@ export interface TeamsWrite {
   pair?: PresencePair;
   /** For clearUserPreferredPresence: who had set the preferred presence being cleared. */
   clearedOwner?: Who | null;
+  /** Who the engine said waits for the write (undefined = left out). */
+  urgency?: WriteUrgency | undefined;
 }
 
 export class FakeTeams implements TeamsPresenceWriter, TeamsPresenceReader {
@@ -63,36 +66,41 @@ export class FakeTeams implements TeamsPresenceWriter, TeamsPresenceReader {
       this.seq.set(userId, (this.seq.get(userId) ?? 0) + 1);
     }
   }
-  async setPresence(userId: string, pair: PresencePair, expiration: string): Promise<void> {
+  async setPresence(userId: string, pair: PresencePair, expiration: string, urgency?: WriteUrgency): Promise<void> {
     this.fail();
     if (!isSettablePair(pair)) this.violations.push(`setPresence with unsettable pair ${pair.availability}/${pair.activity}`);
     if (!/^PT\d+[HM]$/.test(expiration)) this.violations.push(`bad expiration ${expiration}`);
-    this.writes.push({ op: 'setPresence', userId, pair });
+    this.writes.push({ op: 'setPresence', userId, pair, urgency });
     const prev = this.app.get(userId);
     if (!prev || prev.availability !== pair.availability || prev.activity !== pair.activity)
       this.appSince.set(userId, this.now());
     this.app.set(userId, pair);
     this.bump(userId);
   }
-  async clearPresence(userId: string): Promise<void> {
+  async clearPresence(userId: string, urgency?: WriteUrgency): Promise<void> {
     this.fail();
-    this.writes.push({ op: 'clearPresence', userId });
+    this.writes.push({ op: 'clearPresence', userId, urgency });
     this.appSince.delete(userId);
     this.app.delete(userId); // a missing session is a 404 the real writer swallows
     this.bump(userId);
   }
-  async setUserPreferredPresence(userId: string, pair: PresencePair): Promise<void> {
+  async setUserPreferredPresence(
+    userId: string,
+    pair: PresencePair,
+    _expiration?: string,
+    urgency?: WriteUrgency,
+  ): Promise<void> {
     this.fail();
     if (!isPreferredPair(pair)) this.violations.push(`preferred with bad pair ${pair.availability}/${pair.activity}`);
-    this.writes.push({ op: 'setUserPreferredPresence', userId, pair });
+    this.writes.push({ op: 'setUserPreferredPresence', userId, pair, urgency });
     this.preferred.set(userId, { pair, by: 'engine' });
     this.lastForced.set(userId, pair);
     this.personTouchedPreferred.delete(userId);
     this.bump(userId);
   }
-  async clearUserPreferredPresence(userId: string): Promise<void> {
+  async clearUserPreferredPresence(userId: string, urgency?: WriteUrgency): Promise<void> {
     this.fail();
-    this.writes.push({ op: 'clearUserPreferredPresence', userId, clearedOwner: this.preferred.get(userId)?.by ?? null });
+    this.writes.push({ op: 'clearUserPreferredPresence', userId, clearedOwner: this.preferred.get(userId)?.by ?? null, urgency });
     this.preferred.delete(userId);
     this.lastForced.delete(userId);
     this.bump(userId);

@@ -5,13 +5,20 @@ import type { PresencePair, TeamsPresence } from './presence.ts';
  * The narrow interfaces the sync engine writes through. The Graph and CXone clients implement them;
  * unit and property tests use in-memory fakes. Failures are thrown as `ExternalError` (reasons.ts).
  */
+/**
+ * Who is waiting for a write, so a rate-limited side serves it in the right order: `live` answers a
+ * change that just happened, `admin` a settings change, `background` everything else (start-up
+ * catch-up, sweep repairs, keep-alives, retries). Leaving it out means `background`.
+ */
+export type WriteUrgency = 'live' | 'admin' | 'background';
+
 export interface TeamsPresenceWriter {
   /** setPresence with session id = the app's client id. `expiration` is an ISO 8601 duration (PT5M…PT4H). */
-  setPresence(userId: string, pair: PresencePair, expiration: string): Promise<void>;
+  setPresence(userId: string, pair: PresencePair, expiration: string, urgency?: WriteUrgency): Promise<void>;
   /** clearPresence; resolves (does not throw) when the session is already gone (404). */
-  clearPresence(userId: string): Promise<void>;
-  setUserPreferredPresence(userId: string, pair: PresencePair, expiration?: string): Promise<void>;
-  clearUserPreferredPresence(userId: string): Promise<void>;
+  clearPresence(userId: string, urgency?: WriteUrgency): Promise<void>;
+  setUserPreferredPresence(userId: string, pair: PresencePair, expiration?: string, urgency?: WriteUrgency): Promise<void>;
+  clearUserPreferredPresence(userId: string, urgency?: WriteUrgency): Promise<void>;
 }
 
 export interface TeamsPresenceReader {

@@ -7,6 +7,7 @@ import type {
   NoticeSink,
   SyncEvent,
   SyncEventSink,
+  WriteUrgency,
 } from '../domain/ports.ts';
 import { systemClock } from '../domain/ports.ts';
 import type { ExternalError, ReasonCode } from '../domain/reasons.ts';
@@ -14,7 +15,7 @@ import type { Logger } from '../logging.ts';
 import type { Storage } from '../storage/db.ts';
 import { createLeaseManager } from '../storage/leases.ts';
 import { decide } from './decide.ts';
-import { asExternal, execute, retryDelayMs, serviceOf } from './execute.ts';
+import { asExternal, execute, retryDelayMs, serviceOf, urgencyOf } from './execute.ts';
 import { affectedAgents, type ConnectionSettings, emptySettings, knownAgents, loadSettings, ruleFor } from './settings.ts';
 import {
   type DecisionQuery,
@@ -41,6 +42,7 @@ import {
   applyWritten,
   confirmCxoneSet,
   mergeTrigger,
+  mergeUrgency,
   newUserState,
   observeCxone,
   observeTeams,
@@ -153,6 +155,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   const leases = createLeaseManager(db, deps.instanceId ?? `engine-${randomUUID()}`, clock);
   const conns = new Map<string, Conn>();
   const loading = new Map<string, { promise: Promise<Conn | null>; buffered: SyncEvent[] }>();
+  /** Users waiting for a reconcile: `urgent` (live and admin work) is served before `dirty`. */
+  const urgent = new Map<string, { conn: Conn; user: UserState }>();
   const dirty = new Map<string, { conn: Conn; user: UserState }>();
   const inflight = new Set<string>();
   const ops = new Set<Promise<unknown>>();
@@ -180,11 +184,16 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     return u;
   }
 
-  function markDirty(conn: Conn, user: UserState, trigger: Trigger, eventAt: number | null): void {
+  function markDirty(conn: Conn, user: UserState, trigger: Trigger, eventAt: number | null, urgency: WriteUrgency): void {
     user.trigger = mergeTrigger(user.trigger, trigger);
+    user.urgency = mergeUrgency(user.urgency, urgency);
     if (eventAt !== null && (user.eventAt === null || eventAt < user.eventAt)) user.eventAt = eventAt;
     const k = key(conn.id, user.agentId);
-    if (!dirty.has(k)) dirty.set(k, { conn, user });
+    // Someone waits for live and admin work: it goes ahead of a 10,000-user sweep in the queue.
+    if (user.urgency !== 'background') {
+      dirty.delete(k);
+      if (!urgent.has(k)) urgent.set(k, { conn, user });
+    } else if (!dirty.has(k) && !urgent.has(k)) dirty.set(k, { conn, user });
     pump();
   }
 
@@ -209,7 +218,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         const changed = observeCxone(u, event.state, event.observedAt);
         // A repeat only refreshes the read time: not worth a row write (a sweep repeats everyone).
         if (changed) conn.toPersist.add(u.agentId);
-        if (changed || event.source === 'sweep') markDirty(conn, u, changed ? 'cxone' : 'sweep', event.observedAt);
+        if (changed || event.source === 'sweep')
+          markDirty(conn, u, changed ? 'cxone' : 'sweep', event.observedAt, event.source === 'sweep' ? 'background' : 'live');
         return;
       }
       case 'teams_presence': {
@@ -218,7 +228,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         const u = userOf(conn, agentId);
         const changed = observeTeams(u, event.presence, event.observedAt);
         if (changed) conn.toPersist.add(u.agentId);
-        if (changed || event.source === 'sweep') markDirty(conn, u, changed ? 'teams' : 'sweep', event.observedAt);
+        if (changed || event.source === 'sweep')
+          markDirty(conn, u, changed ? 'teams' : 'sweep', event.observedAt, event.source === 'sweep' ? 'background' : 'live');
         return;
       }
       case 'settings_changed':
@@ -245,7 +256,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         agentIds === 'all'
           ? affectedAgents(before, after, new Set([...knownAgents(before), ...knownAgents(after), ...conn.users.keys()]))
           : agentIds;
-      for (const id of ids) markDirty(conn, userOf(conn, id), 'settings', at);
+      for (const id of ids) markDirty(conn, userOf(conn, id), 'settings', at, 'admin');
     });
     return conn.settingsChain;
   }
@@ -255,31 +266,31 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   function pump(): void {
     if (stopped) return;
     const now = clock.now();
-    for (const [k, item] of dirty) {
-      if (inflight.size >= opt.workers) break;
-      if (inflight.has(k)) continue; // per-user ordering: picked up again when the current run ends
-      if (item.user.retryAt !== null && item.user.retryAt > now) {
-        dirty.delete(k); // waits out its backoff; tick() brings it back
-        continue;
+    for (const queue of [urgent, dirty])
+      for (const [k, item] of queue) {
+        if (inflight.size >= opt.workers) return;
+        if (inflight.has(k)) continue; // per-user ordering: picked up again when the current run ends
+        queue.delete(k);
+        if (item.user.retryAt !== null && item.user.retryAt > now) continue; // waits out its backoff; tick() brings it back
+        inflight.add(k);
+        void track(
+          reconcile(item.conn, item.user)
+            .catch((err) => log.error({ err, agentId: item.user.agentId }, 'reconcile failed'))
+            .finally(() => {
+              inflight.delete(k);
+              pump();
+            }),
+        );
       }
-      dirty.delete(k);
-      inflight.add(k);
-      void track(
-        reconcile(item.conn, item.user)
-          .catch((err) => log.error({ err, agentId: item.user.agentId }, 'reconcile failed'))
-          .finally(() => {
-            inflight.delete(k);
-            pump();
-          }),
-      );
-    }
   }
 
   async function reconcile(conn: Conn, u: UserState): Promise<void> {
     const trigger = u.trigger ?? 'sweep';
+    const urgency = u.urgency ?? 'background';
     const eventAt = u.eventAt;
     const before = { teamsSet: u.teamsSet, cxoneSet: u.cxoneSet, pending: u.pending, lastReason: u.lastReason };
     u.trigger = null;
+    u.urgency = null;
     u.eventAt = null;
     const now = clock.now();
     const s = conn.settings;
@@ -325,7 +336,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       }
       try {
         const sentAt = clock.now();
-        await execute(conn.runtime, a);
+        await execute(conn.runtime, a, urgencyOf(urgency, a));
         applyWritten(u, a, clock.now(), sentAt);
         healFault(conn, serviceOf(a));
       } catch (raw) {
@@ -364,13 +375,14 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       u.failures += 1;
       u.retryAt = doneAt + retryDelayMs(failure.err, u.failures);
       u.trigger = mergeTrigger(u.trigger, trigger);
+      u.urgency = mergeUrgency(u.urgency, urgency);
       if (u.eventAt === null) u.eventAt = eventAt;
       openFault(conn, failure.err);
     } else {
       u.failures = 0;
       u.retryAt = null;
     }
-    if (superseded >= 0 && !failure) markDirty(conn, u, trigger, eventAt);
+    if (superseded >= 0 && !failure) markDirty(conn, u, trigger, eventAt, urgency);
     const due = [u.teamsSet ? keepAliveDueAt(u.teamsSet) : null, d.recheckAt].filter((x): x is number => x !== null);
     u.dueAt = due.length ? Math.min(...due) : null;
     // What we set is saved before the user is released, not behind: a process killed right after a
@@ -452,10 +464,10 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       for (const u of conn.users.values()) {
         if (u.retryAt !== null && u.retryAt <= now) {
           u.retryAt = null;
-          markDirty(conn, u, u.trigger ?? 'sweep', null);
+          markDirty(conn, u, u.trigger ?? 'sweep', null, u.urgency ?? 'background');
         } else if (u.dueAt !== null && u.dueAt <= now && u.retryAt === null) {
           u.dueAt = null;
-          markDirty(conn, u, 'keepalive', null);
+          markDirty(conn, u, 'keepalive', null, 'background');
         }
       }
   }
@@ -576,7 +588,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
             // Lost (e.g. paused past the TTL): another replica runs it now. Stop writing at once.
             log.warn({ connectionId: id }, 'engine lease lost');
             conns.delete(id);
-            for (const k of [...dirty.keys()]) if (k.startsWith(`${id}\u0000`)) dirty.delete(k);
+            for (const queue of [urgent, dirty])
+              for (const k of [...queue.keys()]) if (k.startsWith(`${id}\u0000`)) queue.delete(k);
           }
         } else if (!loading.has(id) && (await leases.tryAcquire(leaseName(id), opt.leaseTtlMs))) {
           const conn = await load(id);
@@ -611,7 +624,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         openFault(conn, asExternal(raw, 'graph'));
         log.warn({ err: raw, connectionId: conn.id }, 'sweep: reading Teams presences failed');
       }
-    for (const u of conn.users.values()) markDirty(conn, u, 'sweep', null);
+    for (const u of conn.users.values()) markDirty(conn, u, 'sweep', null, 'background');
     if (now - conn.lastPruneAt >= 10 * 60_000) {
       conn.lastPruneAt = now;
       await flush();
@@ -627,7 +640,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
 
   // ---- public -------------------------------------------------------------------------------
 
-  const quiet = () => ops.size === 0 && inflight.size === 0 && dirty.size === 0 && loading.size === 0;
+  const quiet = () => ops.size === 0 && inflight.size === 0 && dirty.size === 0 && urgent.size === 0 && loading.size === 0;
 
   async function idle(): Promise<void> {
     // Persistence is write-behind: a few flush rounds catch what arrived during a flush, but a
@@ -667,6 +680,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       // No new work; what is in flight finishes (a write half-done would lose its ownership record).
       stopped = true;
       dirty.clear();
+      urgent.clear();
       await Promise.allSettled([...ops]);
       await flush();
       for (const id of conns.keys()) await leases.release(leaseName(id)).catch(() => {});
@@ -676,7 +690,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       const conn = conns.get(connectionId);
       if (!conn) return;
       const ids = agentIds === 'all' ? [...conn.users.keys()] : agentIds;
-      for (const id of ids) markDirty(conn, userOf(conn, id), 'sweep', null);
+      for (const id of ids) markDirty(conn, userOf(conn, id), 'sweep', null, 'background');
       await idle();
     },
     async userStatus(connectionId, agentId) {

@@ -1,18 +1,23 @@
-import type { ConnectionRuntime } from '../domain/ports.ts';
+import type { ConnectionRuntime, WriteUrgency } from '../domain/ports.ts';
 import { ExternalError, type ReasonCode } from '../domain/reasons.ts';
 import type { Action } from './types.ts';
 
+/** A keep-alive re-send is never urgent, whatever woke the user. */
+export function urgencyOf(urgency: WriteUrgency, a: Action): WriteUrgency {
+  return 'keepAlive' in a && a.keepAlive ? 'background' : urgency;
+}
+
 /** Performs one decided write through the connection's clients. */
-export async function execute(rt: ConnectionRuntime, a: Action): Promise<void> {
+export async function execute(rt: ConnectionRuntime, a: Action, urgency: WriteUrgency = 'background'): Promise<void> {
   switch (a.kind) {
     case 'teams_set_session':
-      return rt.teams.setPresence(a.userId, a.pair, a.expiration);
+      return rt.teams.setPresence(a.userId, a.pair, a.expiration, urgency);
     case 'teams_clear_session':
-      return rt.teams.clearPresence(a.userId);
+      return rt.teams.clearPresence(a.userId, urgency);
     case 'teams_set_preferred':
-      return rt.teams.setUserPreferredPresence(a.userId, a.pair, a.expiration);
+      return rt.teams.setUserPreferredPresence(a.userId, a.pair, a.expiration, urgency);
     case 'teams_clear_preferred':
-      return rt.teams.clearUserPreferredPresence(a.userId);
+      return rt.teams.clearUserPreferredPresence(a.userId, urgency);
     case 'cxone_set':
       return rt.cxone.setAgentState(a.agentId, a.target);
   }

@@ -1,4 +1,5 @@
 import { type AgentStateSnapshot, stateMatchesTarget } from '../domain/cxone.ts';
+import type { WriteUrgency } from '../domain/ports.ts';
 import { type PresencePair, samePair, type TeamsPresence } from '../domain/presence.ts';
 import { SESSION_TTL_MS } from './timing.ts';
 import type {
@@ -28,6 +29,8 @@ export interface UserState {
   lastSyncAt: number | null;
   /** Why the next reconcile runs, and the read time of the oldest event it answers. */
   trigger: Trigger | null;
+  /** Who waits for the next reconcile's writes (the most urgent since the last one). */
+  urgency: WriteUrgency | null;
   eventAt: number | null;
   /** Wake-ups: keep-alive / manual confirmation, and retry after a failed write. */
   dueAt: number | null;
@@ -49,6 +52,7 @@ export function newUserState(agentId: string): UserState {
     lastReason: null,
     lastSyncAt: null,
     trigger: null,
+    urgency: null,
     eventAt: null,
     dueAt: null,
     retryAt: null,
@@ -133,6 +137,11 @@ export function confirmCxoneSet(u: UserState): void {
   const cur = u.cxoneSet;
   if (!cur || cur.lostAt || cur.startTime || !c || c.observedAt < (cur.sentAt ?? cur.at)) return;
   if (stateMatchesTarget(c.state, cur.target)) u.cxoneSet = { ...cur, startTime: c.state.startTime };
+}
+
+const RANK: Record<WriteUrgency, number> = { background: 0, admin: 1, live: 2 };
+export function mergeUrgency(prev: WriteUrgency | null, next: WriteUrgency): WriteUrgency {
+  return prev && RANK[prev] >= RANK[next] ? prev : next;
 }
 
 /** The more telling trigger wins when several arrive before one reconcile. */

@@ -1,5 +1,5 @@
 import type { Clock, TeamsPresenceReader, TeamsPresenceWriter } from '../domain/ports.ts';
-import type { PresencePair, TeamsPresence } from '../domain/presence.ts';
+import type { TeamsPresence } from '../domain/presence.ts';
 import type { Logger } from '../logging.ts';
 import { type AppCertificate, createAppAuth } from './app-auth.ts';
 import type { RetryPolicy } from './failures.ts';
@@ -49,10 +49,6 @@ export interface GraphClient extends TeamsPresenceWriter, TeamsPresenceReader {
   getUser(idOrUpn: string): Promise<GraphUser | null>;
   getPresence(userId: string): Promise<TeamsPresence | null>;
   getPresences(userIds: readonly string[]): Promise<Map<string, TeamsPresence>>;
-  setPresence(userId: string, pair: PresencePair, expiration: string): Promise<void>;
-  clearPresence(userId: string): Promise<void>;
-  setUserPreferredPresence(userId: string, pair: PresencePair, expiration?: string): Promise<void>;
-  clearUserPreferredPresence(userId: string): Promise<void>;
   createUser(user: NewUser): Promise<GraphUser>;
   createSubscription(tokenFor: TokenFor, s: NewSubscription): Promise<GraphSubscription>;
   renewSubscription(tokenFor: TokenFor, id: string, expirationDateTime: string): Promise<GraphSubscription>;
@@ -98,10 +94,10 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
     createUser: (u) => users.createUser(u),
     getPresence: (id) => presence.getPresence(id),
     getPresences: (ids) => presence.getPresences(ids),
-    setPresence: (id, pair, expiration) => presence.setPresence(id, pair, expiration),
-    clearPresence: (id) => presence.clearPresence(id),
-    setUserPreferredPresence: (id, pair, expiration) => presence.setUserPreferredPresence(id, pair, expiration),
-    clearUserPreferredPresence: (id) => presence.clearUserPreferredPresence(id),
+    setPresence: (id, pair, expiration, urgency) => presence.setPresence(id, pair, expiration, urgency),
+    clearPresence: (id, urgency) => presence.clearPresence(id, urgency),
+    setUserPreferredPresence: (id, pair, expiration, urgency) => presence.setUserPreferredPresence(id, pair, expiration, urgency),
+    clearUserPreferredPresence: (id, urgency) => presence.clearUserPreferredPresence(id, urgency),
     createSubscription: (tokenFor, s) => subs.createSubscription(tokenFor, s),
     renewSubscription: (tokenFor, id, at) => subs.renewSubscription(tokenFor, id, at),
     deleteSubscription: (tokenFor, id) => subs.deleteSubscription(tokenFor, id),

@@ -105,7 +105,7 @@ export async function checkPermissions(
           method: 'POST',
           path: `/users/${randomUUID()}/presence/clearPresence`,
           body: { sessionId: opts.sessionId },
-          priority: 'write',
+          priority: 'background',
         }),
       ok: [404],
     },

@@ -1,3 +1,4 @@
+import type { WriteUrgency } from '../domain/ports.ts';
 import {
   isPreferredPair,
   isSettablePair,
@@ -119,7 +120,12 @@ export function presenceOps(t: GraphTransport, sessionId: string, batchCost: 're
       return result;
     },
 
-    async setPresence(userId: string, pair: PresencePair, expiration: string): Promise<void> {
+    async setPresence(
+      userId: string,
+      pair: PresencePair,
+      expiration: string,
+      urgency: WriteUrgency = 'background',
+    ): Promise<void> {
       const p = checkSetPresence(pair, expiration);
       await t.call({
         operation: 'setPresence',
@@ -127,11 +133,11 @@ export function presenceOps(t: GraphTransport, sessionId: string, batchCost: 're
         method: 'POST',
         path: `${userPath(userId)}/setPresence`,
         body: { sessionId, availability: p.availability, activity: p.activity, expirationDuration: expiration },
-        priority: 'write',
+        priority: urgency,
       });
     },
 
-    async clearPresence(userId: string, session = sessionId): Promise<void> {
+    async clearPresence(userId: string, urgency: WriteUrgency = 'background', session = sessionId): Promise<void> {
       try {
         await t.call({
           operation: 'clearPresence',
@@ -139,7 +145,7 @@ export function presenceOps(t: GraphTransport, sessionId: string, batchCost: 're
           method: 'POST',
           path: `${userPath(userId)}/clearPresence`,
           body: { sessionId: session },
-          priority: 'write',
+          priority: urgency,
         });
       } catch (err) {
         // presence-clearpresence: 404 when the session does not exist = already cleared.
@@ -148,7 +154,12 @@ export function presenceOps(t: GraphTransport, sessionId: string, batchCost: 're
       }
     },
 
-    async setUserPreferredPresence(userId: string, pair: PresencePair, expiration?: string): Promise<void> {
+    async setUserPreferredPresence(
+      userId: string,
+      pair: PresencePair,
+      expiration?: string,
+      urgency: WriteUrgency = 'background',
+    ): Promise<void> {
       const p = checkPreferred(pair, expiration);
       await t.call({
         operation: 'setUserPreferredPresence',
@@ -160,18 +171,18 @@ export function presenceOps(t: GraphTransport, sessionId: string, batchCost: 're
           activity: p.activity,
           ...(expiration !== undefined ? { expirationDuration: expiration } : {}),
         },
-        priority: 'write',
+        priority: urgency,
       });
     },
 
-    async clearUserPreferredPresence(userId: string): Promise<void> {
+    async clearUserPreferredPresence(userId: string, urgency: WriteUrgency = 'background'): Promise<void> {
       await t.call({
         operation: 'clearUserPreferredPresence',
         permission: PRESENCE_WRITE,
         method: 'POST',
         path: `${userPath(userId)}/clearUserPreferredPresence`,
         body: {},
-        priority: 'write',
+        priority: urgency,
       });
     },
   };

@@ -20,18 +20,18 @@ describe('quota budget', () => {
   it('when the window has room then acquire resolves at once and counts the cost', async () => {
     const time = manualTime();
     const q = createQuotaBudget({ requests: 10, windowMs: 1_000, timer: time });
-    await q.acquire('write');
+    await q.acquire('background');
     await q.acquire('read', 3);
     expect(q.snapshot()).toMatchObject({ limit: 10, windowMs: 1_000, usedInWindow: 4, blockedUntil: null, effectiveLimit: 10 });
   });
 
   it('when the window is full then acquire waits until the oldest grant leaves the window', async () => {
     const time = manualTime();
-    const q = createQuotaBudget({ requests: 2, windowMs: 1_000, timer: time, writeReserveShare: 0 });
-    await q.acquire('write');
+    const q = createQuotaBudget({ requests: 2, windowMs: 1_000, timer: time, reserveShare: 0 });
+    await q.acquire('background');
     await time.advance(400);
-    await q.acquire('write');
-    const third = track(q.acquire('write'));
+    await q.acquire('background');
+    const third = track(q.acquire('background'));
     await time.advance(599);
     expect(third.done).toBe(false);
     await time.advance(2);
@@ -40,27 +40,67 @@ describe('quota budget', () => {
 
   it('when writes and reads wait together then writes are granted first', async () => {
     const time = manualTime();
-    const q = createQuotaBudget({ requests: 1, windowMs: 1_000, timer: time, writeReserveShare: 0 });
+    const q = createQuotaBudget({ requests: 1, windowMs: 1_000, timer: time, reserveShare: 0 });
     await q.acquire('read');
     const order: string[] = [];
     const r = q.acquire('read').then(() => order.push('read'));
-    const w = q.acquire('write').then(() => order.push('write'));
-    expect(q.snapshot().waiting).toEqual({ write: 1, read: 1 });
+    const w = q.acquire('background').then(() => order.push('write'));
+    expect(q.snapshot().waiting).toEqual({ live: 0, admin: 0, background: 1, read: 1 });
     await time.advance(1_001);
     await time.advance(1_001);
     await Promise.all([r, w]);
     expect(order).toEqual(['write', 'read']);
   });
 
-  it('when reads filled their share then a write still gets the reserved room at once', async () => {
+  it('when reads filled their share then a live write still gets the reserved room at once', async () => {
     const time = manualTime();
     const q = createQuotaBudget({ requests: 10, windowMs: 1_000, timer: time });
     for (let i = 0; i < 9; i++) await q.acquire('read');
     const read = track(q.acquire('read'));
     await time.flush();
     expect(read.done).toBe(false);
-    await q.acquire('write');
+    await q.acquire('live');
     expect(q.snapshot().usedInWindow).toBe(10);
+  });
+
+  it('when a catch-up filled the background ceiling then an admin write and a live write still go out at once', async () => {
+    const time = manualTime();
+    const q = createQuotaBudget({ requests: 100, windowMs: 1_000, timer: time });
+    for (let i = 0; i < 80; i++) await q.acquire('background');
+    const more = track(q.acquire('background'));
+    await time.flush();
+    expect(more.done).toBe(false);
+    for (let i = 0; i < 10; i++) await q.acquire('admin');
+    const moreAdmin = track(q.acquire('admin'));
+    await time.flush();
+    expect(moreAdmin.done).toBe(false);
+    for (let i = 0; i < 10; i++) await q.acquire('live');
+    expect(q.snapshot()).toMatchObject({ usedInWindow: 100, waiting: { live: 0, admin: 1, background: 1, read: 0 } });
+    // When room returns, the admin write goes before the catch-up that waited longer.
+    await time.advance(1_001);
+    expect(moreAdmin.done).toBe(true);
+    expect(more.done).toBe(true);
+  });
+
+  it('when a capped catch-up waits then reads still use the room above it, and live writes go first', async () => {
+    const time = manualTime();
+    const q = createQuotaBudget({ requests: 100, windowMs: 1_000, timer: time });
+    for (let i = 0; i < 80; i++) await q.acquire('background');
+    const bg = track(q.acquire('background'));
+    const read = track(q.acquire('read', 5));
+    await time.flush();
+    expect(bg.done).toBe(false);
+    expect(read.done).toBe(true);
+    expect(q.readRoom()).toBe(10); // the read ceiling (90) minus writes (80)
+    // Full to the read ceiling: a live write still fits; a waiting read does not pass a waiting live write.
+    for (let i = 0; i < 5; i++) await q.acquire('read');
+    const order: string[] = [];
+    const r = q.acquire('read').then(() => order.push('read'));
+    for (let i = 0; i < 10; i++) await q.acquire('live');
+    const l = q.acquire('live').then(() => order.push('live'));
+    await time.advance(1_001);
+    await Promise.all([r, l]);
+    expect(order).toEqual(['live', 'read']);
   });
 
   it('when Graph answers 429 then every call waits out Retry-After and the budget shrinks, then recovers', async () => {
@@ -71,7 +111,7 @@ describe('quota budget', () => {
     expect(snap.blockedUntil).toBe(time.now() + 2_500);
     expect(snap.effectiveLimit).toBe(50);
     expect(q.readRoom()).toBe(0);
-    const w = track(q.acquire('write'));
+    const w = track(q.acquire('background'));
     const r = track(q.acquire('read'));
     await time.advance(2_499);
     expect(w.done || r.done).toBe(false);
@@ -106,13 +146,13 @@ describe('quota budget', () => {
 
   it('when an acquire is aborted then it rejects and frees its place', async () => {
     const time = manualTime();
-    const q = createQuotaBudget({ requests: 1, windowMs: 1_000, timer: time, writeReserveShare: 0 });
-    await q.acquire('write');
+    const q = createQuotaBudget({ requests: 1, windowMs: 1_000, timer: time, reserveShare: 0 });
+    await q.acquire('background');
     const ac = new AbortController();
-    const p = q.acquire('write', 1, ac.signal);
+    const p = q.acquire('background', 1, ac.signal);
     ac.abort(new Error('shutting down'));
     await expect(p).rejects.toThrow('shutting down');
-    expect(q.snapshot().waiting).toEqual({ write: 0, read: 0 });
+    expect(q.snapshot().waiting).toEqual({ live: 0, admin: 0, background: 0, read: 0 });
   });
 
   it('readRoom prorates the read share minus writes already spent in the window', async () => {
@@ -120,15 +160,15 @@ describe('quota budget', () => {
     const q = createQuotaBudget({ requests: 1_500, windowMs: 30_000, timer: time });
     expect(q.readRoom()).toBe(1_350);
     expect(q.readRoom(3_000)).toBe(135);
-    for (let i = 0; i < 150; i++) await q.acquire('write');
+    for (let i = 0; i < 150; i++) await q.acquire('background');
     expect(q.readRoom()).toBe(1_200);
   });
 
   it('configure applies a new limit to waiting calls', async () => {
     const time = manualTime();
-    const q = createQuotaBudget({ requests: 1, windowMs: 1_000, timer: time, writeReserveShare: 0 });
-    await q.acquire('write');
-    const next = track(q.acquire('write'));
+    const q = createQuotaBudget({ requests: 1, windowMs: 1_000, timer: time, reserveShare: 0 });
+    await q.acquire('background');
+    const next = track(q.acquire('background'));
     await time.flush();
     expect(next.done).toBe(false);
     q.configure({ requests: 5, windowMs: 1_000 });
@@ -142,7 +182,7 @@ describe('quota budget', () => {
         fc.integer({ min: 1, max: 20 }),
         fc.array(
           fc.record({
-            priority: fc.constantFrom('write' as const, 'read' as const),
+            priority: fc.constantFrom('live' as const, 'admin' as const, 'background' as const, 'read' as const),
             cost: fc.integer({ min: 1, max: 4 }),
             gap: fc.integer({ min: 0, max: 300 }),
             throttle: fc.option(fc.integer({ min: 1, max: 2_000 }), { freq: 8 }),
@@ -194,7 +234,7 @@ describe('quota budget', () => {
     const b = reg.forTenant('tenant-1', { requests: 1_500, windowMs: 30_000 });
     expect(a).toBe(b);
     expect(reg.forTenant('tenant-2')).not.toBe(a);
-    await a.acquire('write');
+    await a.acquire('background');
     expect(b.snapshot().usedInWindow).toBe(1);
     reg.forTenant('tenant-1', { requests: 100, windowMs: 10_000 });
     expect(a.snapshot()).toMatchObject({ limit: 100, windowMs: 10_000 });

@@ -1,3 +1,4 @@
+import type { WriteUrgency } from '../domain/ports.ts';
 import { systemTimer, type Timer } from './timer.ts';
 
 /**
@@ -7,16 +8,22 @@ import { systemTimer, type Timer } from './timer.ts';
  * otherwise).
  *
  * - A sliding window of granted costs; `acquire` waits until the cost fits.
- * - Priorities: waiting writes are always served before waiting reads, and reads may only fill the
- *   window up to `effectiveLimit - writeReserve`, so presence writes keep room even while the reader
- *   runs flat out.
+ * - Priorities, served in this order, each with a ceiling on how full it may fill the window (one
+ *   reserve step = `reserveShare` of the effective limit, 10% by default):
+ *     live        100%  writes answering a change that just happened (an agent's new state)
+ *     admin       90%   writes an admin is waiting for (a rule change's effect)
+ *     background  80%   start-up catch-up, sweep repairs, keep-alives, subscription calls
+ *     read        90%   the presence reader and other reads (served after every write, but may use
+ *                        room that background writes may not, so watching never stalls behind a catch-up)
+ *   A catch-up of 10,000 users can therefore never fill the window: the next live change still goes
+ *   out at once. (Before tiers, a start-up full sync at 10,000 agents held live changes up to 17 s.)
  * - A 429 (`throttled(retryAfterMs)`) blocks every call until the wait ends and halves the effective
  *   limit (once per episode: 429s arriving during a running wait only extend it); the limit grows back
  *   by a tenth of the limit for every full window after the wait.
  *
  * No I/O: time comes from the injected Timer.
  */
-export type QuotaPriority = 'write' | 'read';
+export type QuotaPriority = WriteUrgency | 'read';
 
 export interface QuotaSettings {
   /** Requests allowed per window (default 1,500). */
@@ -36,7 +43,7 @@ export interface QuotaSnapshot {
   effectiveLimit: number;
   /** Of the effective limit, what reads may use. */
   readLimit: number;
-  waiting: { write: number; read: number };
+  waiting: Record<QuotaPriority, number>;
 }
 
 export interface QuotaBudget {
@@ -46,7 +53,7 @@ export interface QuotaBudget {
   throttled(retryAfterMs: number): void;
   snapshot(): QuotaSnapshot;
   /**
-   * How many read requests can be spent over a span of `windowMs` at a sustainable pace: the read share
+   * How many read requests can be spent over a span of `windowMs` at a sustainable pace: the read ceiling
    * of the effective limit, minus what writes used in the current window, prorated to the span. 0 while
    * a 429 wait runs. The presence reader divides it by requests-per-round to pick its cadence.
    */
@@ -57,11 +64,15 @@ export interface QuotaBudget {
 
 export interface QuotaOptions extends Partial<QuotaSettings> {
   timer?: Timer;
-  /** Share of the effective limit kept free for writes (default 0.1). */
-  writeReserveShare?: number;
+  /** One reserve step between priority ceilings, as a share of the effective limit (default 0.1). */
+  reserveShare?: number;
 }
 
 export const DEFAULT_QUOTA: QuotaSettings = { requests: 1_500, windowMs: 30_000 };
+
+/** Reserve steps kept free above each priority's ceiling, and the service order. */
+const STEPS: Record<QuotaPriority, number> = { live: 0, admin: 1, background: 2, read: 1 };
+const ORDER: Record<QuotaPriority, number> = { live: 0, admin: 1, background: 2, read: 3 };
 
 interface Grant {
   at: number;
@@ -93,7 +104,7 @@ export function effectiveLimitAt(
 
 export function createQuotaBudget(opts: QuotaOptions = {}): QuotaBudget {
   const timer = opts.timer ?? systemTimer;
-  const reserveShare = opts.writeReserveShare ?? 0.1;
+  const reserveShare = opts.reserveShare ?? 0.1;
   let limit = opts.requests ?? DEFAULT_QUOTA.requests;
   let windowMs = opts.windowMs ?? DEFAULT_QUOTA.windowMs;
   let grants: Grant[] = [];
@@ -111,23 +122,30 @@ export function createQuotaBudget(opts: QuotaOptions = {}): QuotaBudget {
     while (i < grants.length && (grants[i] as Grant).at <= from) i++;
     if (i > 0) grants = grants.slice(i);
   };
-  const used = (filter?: QuotaPriority) => grants.reduce((sum, g) => (filter && g.priority !== filter ? sum : sum + g.cost), 0);
+  const used = (only?: (p: QuotaPriority) => boolean) =>
+    grants.reduce((sum, g) => (only && !only(g.priority) ? sum : sum + g.cost), 0);
   const effective = (now: number) => {
     const e = effectiveLimitAt(limit, windowMs, shrink, now);
     if (shrink && e >= limit) shrink = null;
     return e;
   };
-  const readLimitOf = (eff: number) => Math.max(1, eff - Math.ceil(eff * reserveShare));
-  const capOf = (priority: QuotaPriority, eff: number) => (priority === 'write' ? eff : readLimitOf(eff));
-
-  const nextWaiter = (): Waiter | undefined => {
-    let best: Waiter | undefined;
-    for (const w of waiters) {
-      if (!best) best = w;
-      else if (w.priority === 'write' && best.priority === 'read') best = w;
-      else if (w.priority === best.priority && w.seq < best.seq) best = w;
+  const capOf = (priority: QuotaPriority, eff: number) => Math.max(1, eff - Math.ceil(eff * reserveShare * STEPS[priority]));
+  /** Waiters in service order: priority, then arrival. */
+  const queue = () => [...waiters].sort((a, b) => ORDER[a.priority] - ORDER[b.priority] || a.seq - b.seq);
+  /** When `cost` more fits under `cap`: when enough of the oldest grants have left the window. */
+  const fitsAt = (now: number, cost: number, cap: number) => {
+    let excess = used() + cost - cap;
+    let at = now + windowMs;
+    for (const g of grants) {
+      excess -= g.cost;
+      if (excess <= 0) {
+        at = g.at + windowMs + 1;
+        break;
+      }
     }
-    return best;
+    // Recovery of a shrunk limit may come sooner.
+    if (shrink) at = Math.min(at, shrink.at + (Math.floor((now - shrink.at) / windowMs) + 1) * windowMs);
+    return Math.max(at, now + 1);
   };
 
   const schedule = (at: number) => {
@@ -145,8 +163,7 @@ export function createQuotaBudget(opts: QuotaOptions = {}): QuotaBudget {
     for (;;) {
       const now = timer.now();
       prune(now);
-      const w = nextWaiter();
-      if (!w) {
+      if (!waiters.length) {
         cancelWake?.();
         cancelWake = null;
         wakeAt = Number.POSITIVE_INFINITY;
@@ -156,27 +173,32 @@ export function createQuotaBudget(opts: QuotaOptions = {}): QuotaBudget {
         schedule(blockedUntil);
         return;
       }
-      const cap = capOf(w.priority, effective(now));
-      const cost = Math.min(w.cost, cap);
-      if (used() + cost > cap) {
-        // Room appears when enough of the oldest grants leave the window.
-        let excess = used() + cost - cap;
-        let at = now + windowMs;
-        for (const g of grants) {
-          excess -= g.cost;
-          if (excess <= 0) {
-            at = g.at + windowMs + 1;
-            break;
-          }
+      const eff = effective(now);
+      // Serve in order; a waiter that does not fit holds back everyone after it whose ceiling is no
+      // higher (no overtaking within a priority), but a later priority with more headroom (reads past
+      // a capped catch-up) may go.
+      let granted: Waiter | undefined;
+      let blockedCap = Number.NEGATIVE_INFINITY;
+      let wake = Number.POSITIVE_INFINITY;
+      for (const w of queue()) {
+        const cap = capOf(w.priority, eff);
+        if (cap <= blockedCap) continue;
+        const cost = Math.min(w.cost, cap);
+        if (used() + cost <= cap) {
+          granted = w;
+          grants.push({ at: now, cost, priority: w.priority });
+          break;
         }
-        // Recovery of a shrunk limit may come sooner.
-        if (shrink) at = Math.min(at, shrink.at + (Math.floor((now - shrink.at) / windowMs) + 1) * windowMs);
-        schedule(Math.max(at, now + 1));
+        blockedCap = cap;
+        wake = Math.min(wake, fitsAt(now, cost, cap));
+      }
+      if (!granted) {
+        schedule(wake);
         return;
       }
+      const w = granted;
       waiters = waiters.filter((x) => x !== w);
       if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
-      grants.push({ at: now, cost, priority: w.priority });
       w.resolve();
     }
   };
@@ -232,9 +254,11 @@ export function createQuotaBudget(opts: QuotaOptions = {}): QuotaBudget {
         usedInWindow: used(),
         blockedUntil: now < blockedUntil ? blockedUntil : null,
         effectiveLimit: eff,
-        readLimit: readLimitOf(eff),
+        readLimit: capOf('read', eff),
         waiting: {
-          write: waiters.filter((w) => w.priority === 'write').length,
+          live: waiters.filter((w) => w.priority === 'live').length,
+          admin: waiters.filter((w) => w.priority === 'admin').length,
+          background: waiters.filter((w) => w.priority === 'background').length,
           read: waiters.filter((w) => w.priority === 'read').length,
         },
       };
@@ -243,7 +267,7 @@ export function createQuotaBudget(opts: QuotaOptions = {}): QuotaBudget {
       const now = timer.now();
       if (now < blockedUntil) return 0;
       prune(now);
-      const room = readLimitOf(effective(now)) - used('write');
+      const room = capOf('read', effective(now)) - used((p) => p !== 'read');
       return Math.max(0, Math.floor((room * span) / windowMs));
     },
     configure(settings) {
@@ -264,7 +288,7 @@ export interface QuotaRegistry {
   forTenant(tenantId: string, settings?: QuotaSettings): QuotaBudget;
 }
 
-export function createQuotaRegistry(opts: { timer?: Timer; writeReserveShare?: number } = {}): QuotaRegistry {
+export function createQuotaRegistry(opts: { timer?: Timer; reserveShare?: number } = {}): QuotaRegistry {
   const budgets = new Map<string, { budget: QuotaBudget; settings: QuotaSettings }>();
   return {
     forTenant(tenantId, settings) {

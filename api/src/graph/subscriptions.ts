@@ -95,7 +95,7 @@ const mapMissing = (err: unknown, id: string): unknown =>
     : err;
 
 export function subscriptionOps(t: GraphTransport) {
-  const base = { permission: SUBSCRIPTION_PERMISSION, priority: 'write' as const };
+  const base = { permission: SUBSCRIPTION_PERMISSION, priority: 'background' as const };
   return {
     async createSubscription(tokenFor: TokenFor, s: NewSubscription): Promise<GraphSubscription> {
       const body = await t.call<SubscriptionBody>({

@@ -173,7 +173,7 @@ describe('Graph transport against an http stand-in', () => {
       .call({
         operation: 'renewSubscription',
         permission: 'Presence.Read.All (delegated)',
-        priority: 'write',
+        priority: 'background',
         method: 'PATCH',
         path: '/subscriptions/s1',
         body: {},

@@ -102,7 +102,7 @@ export function userOps(t: GraphTransport) {
           userPrincipalName: u.userPrincipalName,
           passwordProfile: { forceChangePasswordNextSignIn: false, password: u.password },
         },
-        priority: 'write',
+        priority: 'background',
       });
       const user = created ? toUser(created) : null;
       if (!user) throw new ExternalError('graph_rejected', 'createUser: Graph returned no user id', { service: 'graph' });
