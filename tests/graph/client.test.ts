@@ -81,6 +81,19 @@ describe('Graph client against the emulator', () => {
       expect(err.reason).toBe('graph_unreachable');
     });
 
+    it('when the token endpoint fails once then calls fail fast for a second, then a new token is fetched (no minute-long blackout)', async () => {
+      emu.control.injectFault({ kind: 'token_endpoint_down', count: 1 });
+      const { client, clock } = clientFor(emu);
+      expect((await rejection(client.getPresence(userA))).reason).toBe('graph_unreachable');
+      // Within our backoff: no second request hits the failing endpoint.
+      expect((await rejection(client.getPresence(userA))).reason).toBe('graph_unreachable');
+      expect(tokenCalls(emu)).toHaveLength(1);
+      // msal alone would refuse every token request for 60 s after a 5xx; we wait out only our 1 s.
+      clock.shift(1_100);
+      expect(await client.getPresence(userA)).not.toBeNull();
+      expect(tokenCalls(emu).map((c) => c.status)).toEqual([503, 200]);
+    });
+
     it('with a certificate instead of a secret, the token request carries a signed assertion and no secret', async () => {
       const pems = await generate([{ name: 'commonName', value: 'presence-sync' }], { keySize: 2048, algorithm: 'sha256' });
       const { client } = clientFor(emu, {

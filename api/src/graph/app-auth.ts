@@ -91,7 +91,7 @@ export function tokenFailure(err: unknown, what: string): ExternalError {
   const status = err instanceof ServerError ? err.status : undefined;
   const text = err instanceof AuthError ? `${err.errorCode}: ${err.errorMessage}` : String(err);
   const unreachable =
-    (status !== undefined && status >= 500) ||
+    (status !== undefined && (status >= 500 || status === 429)) ||
     /^(network_error|endpoints_resolution_error|temporarily_unavailable|server_error|service_unavailable)$/.test(code) ||
     // msal does not always carry the HTTP status or error code of a 503; Entra's transient errors say so.
     /AADSTS90033|transient error|temporarily unavailable/i.test(text) ||
@@ -127,27 +127,31 @@ export function createAppAuth(opts: AppAuthOptions): AppTokenProvider {
       }
     : undefined;
 
-  const msal = new ConfidentialClientApplication({
-    auth: {
-      clientId: opts.clientId,
-      authority: authorityFor(opts.authorityHost, opts.tenantId),
-      knownAuthorities: knownAuthoritiesFor(opts.authorityHost),
-      ...(opts.clientSecret ? { clientSecret: opts.clientSecret } : {}),
-      ...(certificate && !opts.clientSecret ? { clientCertificate: certificate } : {}),
-    },
-    system: {
-      loggerOptions: {
-        piiLoggingEnabled: false,
-        logLevel: LogLevel.Warning,
-        loggerCallback: (level, message) => {
-          if (level <= LogLevel.Error) log.warn({ msal: message }, 'msal');
-          else log.debug({ msal: message }, 'msal');
+  const newMsal = () =>
+    new ConfidentialClientApplication({
+      auth: {
+        clientId: opts.clientId,
+        authority: authorityFor(opts.authorityHost, opts.tenantId),
+        knownAuthorities: knownAuthoritiesFor(opts.authorityHost),
+        ...(opts.clientSecret ? { clientSecret: opts.clientSecret } : {}),
+        ...(certificate && !opts.clientSecret ? { clientCertificate: certificate } : {}),
+      },
+      system: {
+        loggerOptions: {
+          piiLoggingEnabled: false,
+          logLevel: LogLevel.Warning,
+          loggerCallback: (level, message) => {
+            if (level <= LogLevel.Error) log.warn({ msal: message }, 'msal');
+            else log.debug({ msal: message }, 'msal');
+          },
         },
       },
-    },
-  });
+    });
 
+  let msal = newMsal();
   let current: { token: string; refreshAt: number } | null = null;
+  /** After a transient failure: until when getToken fails fast with it (our backoff, not msal's). */
+  let backoff: { until: number; failures: number; error: ExternalError } | null = null;
   let inflight: Promise<string> | null = null;
   /** Once we held a token, a new one must bypass msal's cache (it judges expiry by the wall clock). */
   let skipCache = false;
@@ -159,11 +163,20 @@ export function createAppAuth(opts: AppAuthOptions): AppTokenProvider {
       // msal dates the expiry on the wall clock; carry the lifetime over to our timer.
       const lifetime = result.expiresOn ? result.expiresOn.getTime() - Date.now() : 3_600_000;
       current = { token: result.accessToken, refreshAt: timer.now() + Math.max(0, lifetime - margin) };
+      backoff = null;
       log.debug({ fromCache: result.fromCache, lifetimeMs: lifetime }, 'app token ready');
       return result.accessToken;
     } catch (err) {
       if (err instanceof ExternalError) throw err;
       const failure = tokenFailure(err, 'an app-only token');
+      if (failure.reason === 'graph_unreachable') {
+        // msal shuts its token requests for 60 s after any 5xx or 429 without Retry-After (its
+        // throttling cache): a one-request blip would stop every Graph call for a minute. A fresh
+        // instance drops that; our own backoff (1 s doubling to 30 s) still spares the endpoint.
+        msal = newMsal();
+        const failures = (backoff?.failures ?? 0) + 1;
+        backoff = { until: timer.now() + Math.min(30_000, 1_000 * 2 ** (failures - 1)), failures, error: failure };
+      }
       log.warn({ reason: failure.reason, error: failure.message }, 'app token failed');
       throw failure;
     }
@@ -173,6 +186,7 @@ export function createAppAuth(opts: AppAuthOptions): AppTokenProvider {
     clientId: opts.clientId,
     getToken() {
       if (current && timer.now() < current.refreshAt) return Promise.resolve(current.token);
+      if (backoff && timer.now() < backoff.until) return Promise.reject(backoff.error);
       if (current) skipCache = true;
       current = null;
       inflight ??= fetchToken().finally(() => {
