@@ -320,6 +320,27 @@ export const notificationInbox = pgTable(
   (t) => [index('notification_inbox_pending_idx').on(t.processedAt, t.id)],
 );
 
+/**
+ * Events accepted by a replica that does not run the connection's engine (a CXone push the load
+ * balancer sent elsewhere, a settings change saved there), waiting for the replica that does: it is
+ * woken by `NOTIFY engine_inbox`, takes rows with FOR UPDATE SKIP LOCKED and deletes what it took.
+ * Rows nobody took within minutes are pruned (a new holder's first sweep re-reads everything anyway).
+ * api/src/sync/engine-relay.ts.
+ */
+export const engineInbox = pgTable(
+  'engine_inbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    /** api/src/sync/relay-codec.ts: {v, event, sequence?} */
+    payload: jsonb('payload').notNull(),
+    createdAt: created(),
+  },
+  (t) => [index('engine_inbox_conn_idx').on(t.connectionId, t.id)],
+);
+
 /** Named leases: one replica at a time does the named work (engine of a connection, renewals…). */
 export const leases = pgTable('leases', {
   name: text('name').primaryKey(),
