@@ -56,6 +56,14 @@ describe('per-agent ordering gate', () => {
     expect(gate.admit(snap('a', 1500))).toBe(false);
   });
 
+  it('when a batch is filtered then each admitted state keeps its own sequence (forwarded to the holder with it)', () => {
+    const gate = createAgentStateGate();
+    gate.admit(snap('a', 2000), 5);
+    const batch = gate.tryFilter([snap('a', 1000), snap('b', 1000), snap('a', 3000), snap('c', 1000)], [4, 7, undefined, 9]);
+    expect(batch.states.map((s) => s.agentId)).toEqual(['b', 'a', 'c']);
+    expect(batch.sequences).toEqual([7, undefined, 9]);
+  });
+
   it('when sequences are given at the same start time then the higher sequence wins', () => {
     const gate = createAgentStateGate();
     expect(gate.admit(snap('a', 1000, 'Available'), 2)).toBe(true);

@@ -14,7 +14,7 @@ export interface AgentStateGate {
   tryFilter(
     states: readonly AgentStateSnapshot[],
     sequences?: readonly (number | undefined)[],
-  ): { states: AgentStateSnapshot[]; rollback(): void };
+  ): { states: AgentStateSnapshot[]; sequences: (number | undefined)[]; rollback(): void };
   forget(agentId: string): void;
 }
 
@@ -45,8 +45,16 @@ export function createAgentStateGate(): AgentStateGate {
     },
     tryFilter(states, sequences) {
       const before = new Map(states.map((s) => [s.agentId, last.get(s.agentId)]));
+      const admitted: AgentStateSnapshot[] = [];
+      const seqs: (number | undefined)[] = [];
+      for (const [i, st] of states.entries())
+        if (gate.admit(st, sequences?.[i])) {
+          admitted.push(st);
+          seqs.push(sequences?.[i]);
+        }
       return {
-        states: gate.filter(states, sequences),
+        states: admitted,
+        sequences: seqs,
         rollback() {
           for (const [agentId, prev] of before) {
             if (prev) last.set(agentId, prev);

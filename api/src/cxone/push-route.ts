@@ -19,8 +19,16 @@ export interface PushConnection {
 
 export interface CxonePushRouteOptions {
   resolve: (connectionId: string) => Promise<PushConnection | null>;
-  /** Receives each accepted batch (ordered per agent). The 202 is sent after it resolves. */
-  onStates: (connectionId: string, states: AgentStateSnapshot[]) => void | Promise<void>;
+  /**
+   * Receives each accepted batch (ordered per agent) with each state's push `sequence` (when sent).
+   * The 202 is sent after it resolves, so it must resolve only once the batch is safe (with the engine,
+   * or durably queued for the replica that runs it); a rejection answers 500 and the sender retries.
+   */
+  onStates: (
+    connectionId: string,
+    states: AgentStateSnapshot[],
+    sequences: readonly (number | undefined)[],
+  ) => void | Promise<void>;
   logger: Logger;
   /** One gate per connection, shared with that connection's poller (default: one per connection here). */
   gateFor?: (connectionId: string) => AgentStateGate;
@@ -135,7 +143,7 @@ export function registerCxonePushRoute(server: Server, o: CxonePushRouteOptions)
     );
     const fresh = batch.states;
     try {
-      if (fresh.length) await o.onStates(connectionId, fresh);
+      if (fresh.length) await o.onStates(connectionId, fresh, batch.sequences);
     } catch (err) {
       batch.rollback(); // the sender gets a 500 and may retry: the retry must not be dropped as a repeat
       throw err;

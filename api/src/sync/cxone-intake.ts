@@ -12,12 +12,19 @@ import type { Clock, NoticeSink, SyncEventSink } from '../domain/ports.ts';
 import type { Logger } from '../logging.ts';
 import type { Db } from '../storage/db.ts';
 import { connections } from '../storage/schema.ts';
+import type { EngineRelay, Relayed } from './engine-relay.ts';
+import { createReadTimes, type ReadTimes } from './read-times.ts';
 
 /**
  * CXone → engine: one poller per connection in poll mode (only where this replica runs the
  * connection's engine, so replicas never poll twice), and the push endpoint for stream mode. Both
  * share one per-agent ordering gate per connection. Pollers follow the runtime: a secret rotation or a
  * mode/interval change restarts them with the new client on the next tick.
+ *
+ * A push that lands on a replica not running the connection's engine is handed to the one that does
+ * through the relay (engine_inbox + NOTIFY, ./engine-relay.ts): the 202 is sent once the batch is
+ * committed there. The holder passes what it takes through `acceptForwarded`: the same gate as its own
+ * poller and pushes, and read times that never go back per agent (./read-times.ts).
  */
 export interface CxoneIntakeDeps {
   db: Db;
@@ -29,6 +36,8 @@ export interface CxoneIntakeDeps {
   clock: Clock;
   /** Connections whose engine runs here. */
   held(): string[];
+  /** Hands pushes for connections whose engine runs on another replica to it (absent: all go to `sink`). */
+  relay?: Pick<EngineRelay, 'holds' | 'forward'>;
   tickMs?: number;
 }
 
@@ -40,6 +49,8 @@ export interface CxoneIntake {
   tick(): Promise<void>;
   /** One poll of a connection now (tests, benchmarks). */
   pollNow(connectionId: string): Promise<void>;
+  /** Events another replica accepted for a connection whose engine runs here (the relay's `deliver`). */
+  acceptForwarded(batch: readonly Relayed[]): void;
 }
 
 interface Running {
@@ -66,9 +77,49 @@ export function createCxoneIntake(deps: CxoneIntakeDeps): CxoneIntake {
     }
     return g;
   };
-  const publish = (connectionId: string, states: AgentStateSnapshot[], source: 'poll' | 'push') => {
-    for (const e of toSyncEvents(connectionId, states, source, deps.clock.now())) deps.sink.publish(e);
+  const readTimes = new Map<string, ReadTimes>();
+  const timesOf = (connectionId: string) => {
+    let t = readTimes.get(connectionId);
+    if (!t) {
+      t = createReadTimes();
+      readTimes.set(connectionId, t);
+    }
+    return t;
   };
+  /** States that passed the connection's gate, to the engine. */
+  const publish = (
+    connectionId: string,
+    states: readonly AgentStateSnapshot[],
+    source: 'poll' | 'push' | 'sweep',
+    at: number,
+  ) => {
+    const times = timesOf(connectionId);
+    for (const state of states)
+      deps.sink.publish({ kind: 'cxone_state', connectionId, state, source, observedAt: times.stamp(state.agentId, at) });
+  };
+
+  async function onPush(connectionId: string, states: AgentStateSnapshot[], sequences: readonly (number | undefined)[]) {
+    const at = deps.clock.now();
+    const relay = deps.relay;
+    if (!relay || relay.holds(connectionId)) {
+      publish(connectionId, states, 'push', at);
+      return;
+    }
+    // Not ours: committed to the holder's queue before the 202 (a rejection answers 500, the sender retries).
+    await relay.forward(toSyncEvents(connectionId, states, 'push', at).map((event, i) => ({ event, sequence: sequences[i] })));
+  }
+
+  function acceptForwarded(batch: readonly Relayed[]): void {
+    for (const { event, sequence } of batch) {
+      if (event.kind !== 'cxone_state') {
+        deps.sink.publish(event);
+        continue;
+      }
+      // This replica's gate decides, as for its own pushes: an older state than one already taken is dropped.
+      if (!gateOf(event.connectionId).admit(event.state, sequence)) continue;
+      publish(event.connectionId, [event.state], event.source, event.observedAt);
+    }
+  }
 
   async function stopPoller(connectionId: string) {
     const r = pollers.get(connectionId);
@@ -96,7 +147,7 @@ export function createCxoneIntake(deps: CxoneIntakeDeps): CxoneIntake {
           cursorStore: cursors,
           connectionId: id,
           intervalMs: cxonePollIntervalMs,
-          onStates: async (states) => publish(id, states, 'poll'),
+          onStates: async (states) => publish(id, states, 'poll', deps.clock.now()),
           logger: deps.logger.child({ connectionId: id }),
           clock: deps.clock,
           notices: deps.notices,
@@ -131,7 +182,7 @@ export function createCxoneIntake(deps: CxoneIntakeDeps): CxoneIntake {
             agentToAgentStates: readOptions(row).agentToAgentStates,
           };
         },
-        onStates: async (connectionId, states) => publish(connectionId, states, 'push'),
+        onStates: onPush,
         gateFor: gateOf,
         logger: deps.logger,
       });
@@ -147,6 +198,7 @@ export function createCxoneIntake(deps: CxoneIntakeDeps): CxoneIntake {
       for (const id of [...pollers.keys()]) await stopPoller(id);
     },
     tick,
+    acceptForwarded,
     async pollNow(connectionId) {
       await tick();
       await pollers.get(connectionId)?.poller.pollOnce();
