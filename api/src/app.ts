@@ -19,6 +19,7 @@ import type { Notifier } from './notices/notifier.ts';
 import { registerAdminApi } from './routes/index.ts';
 import { openStorage, type Storage } from './storage/db.ts';
 import { createCxoneIntake } from './sync/cxone-intake.ts';
+import { createEngineRelay, type EngineRelay, type EngineRelayOptions } from './sync/engine-relay.ts';
 import { createPresenceWatching, type PresenceWatching, type PresenceWatchingDeps } from './watch/index.ts';
 
 export const VERSION = '0.1.0';
@@ -38,8 +39,10 @@ export interface App {
   runtimes: RuntimeProvider;
   /** Teams presence watching: the presence reader, subscriptions and their owners, Graph webhooks. */
   watching: PresenceWatching;
-  /** The sync engine (also the SyncEventSink every watcher and the admin API publish to). */
+  /** The sync engine (runs the connections whose lease this replica holds). */
   engine: SyncEngine;
+  /** The SyncEventSink every watcher and the admin API publish to: this engine, or the replica that runs the connection. */
+  relay: EngineRelay;
   stop(): Promise<void>;
 }
 
@@ -58,6 +61,8 @@ export interface AppOptions {
   engine?: SyncEngineOptions;
   /** Presence-watching tuning (tests, benchmarks). */
   watch?: Pick<PresenceWatchingDeps, 'readerOptions' | 'tickMs' | 'subscription' | 'verifier'>;
+  /** Forwarding between replicas (tests). */
+  relay?: EngineRelayOptions;
   /** How often CXone pollers are (re)started to follow leases and settings (default 2 s). */
   cxoneIntakeTickMs?: number;
   /** Replica id for leases (default random). */
@@ -105,7 +110,17 @@ export async function startApp(opts: AppOptions): Promise<App> {
     ...(opts.instanceId ? { instanceId: opts.instanceId } : {}),
     ...(opts.engine ? { options: opts.engine } : {}),
   });
-  const sink = opts.syncEvents ?? engine;
+  // Events reach the replica that runs their connection's engine, wherever they were accepted.
+  const relay = createEngineRelay({
+    db: storage.db,
+    databaseUrl: config.DATABASE_URL,
+    engine,
+    clock,
+    logger,
+    deliver: (batch) => cxoneIntake.acceptForwarded(batch),
+    ...(opts.relay ? { options: opts.relay } : {}),
+  });
+  const sink = opts.syncEvents ?? relay;
   const cxoneIntake = createCxoneIntake({
     db: storage.db,
     secrets,
@@ -115,6 +130,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     logger,
     clock,
     held: () => engine.heldConnections(),
+    ...(opts.syncEvents ? {} : { relay }),
     ...(opts.cxoneIntakeTickMs ? { tickMs: opts.cxoneIntakeTickMs } : {}),
   });
   cxoneIntake.registerRoutes(server);
@@ -165,11 +181,13 @@ export async function startApp(opts: AppOptions): Promise<App> {
   let port: number;
   try {
     await engine.start();
+    await relay.start();
     cxoneIntake.start();
     port = await listen(server, config.PORT, config.HOST);
   } catch (err) {
     await cxoneIntake.stop();
     await watching.stop();
+    await relay.stop();
     await engine.stop();
     await bot.stop();
     await storage.close();
@@ -195,6 +213,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       });
       await cxoneIntake.stop();
       await watching.stop();
+      await relay.stop();
       await engine.stop();
       await bot.stop();
       await adminApi.jobs.drain();
@@ -203,7 +222,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     })();
     return stopped;
   };
-  return { url, port, config, logger, storage, secrets, server, notices: bot.notifier, runtimes, engine, watching, stop };
+  return { url, port, config, logger, storage, secrets, server, notices: bot.notifier, runtimes, engine, relay, watching, stop };
 }
 
 /** Adds a CA (e.g. the local emulators') to the trusted set for every outgoing TLS connection. */

@@ -108,6 +108,8 @@ export interface SyncEngine extends SyncEventSink {
   recentDecisions(connectionId: string, q: DecisionQuery): Promise<Awaited<ReturnType<typeof queryDecisions>>>;
   /** Connections whose engine runs here (lease held). */
   heldConnections(): string[];
+  /** Whether this replica runs (or is loading) the connection's engine, so events published here are taken. */
+  holds(connectionId: string): boolean;
 }
 
 interface Conn {
@@ -664,6 +666,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     sweep,
     idle,
     heldConnections: () => [...conns.keys()],
+    // While loading, publish() buffers for the connection: it is ours already.
+    holds: (connectionId) => conns.has(connectionId) || loading.has(connectionId),
     async start() {
       stopped = false;
       await leaseRound();
