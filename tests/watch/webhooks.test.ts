@@ -15,7 +15,7 @@ import { encryptResourceData } from '../../api/src/watch/notification-crypto.ts'
 import { createPresenceSeenStore } from '../../api/src/watch/presence-store.ts';
 import { createSubscriptionStore } from '../../api/src/watch/subscription-store.ts';
 import { createValidationTokenVerifier, GRAPH_CHANGE_TRACKING_APP_ID } from '../../api/src/watch/validation-tokens.ts';
-import { registerGraphWebhooks } from '../../api/src/watch/webhooks.ts';
+import { type InboxItem, registerGraphWebhooks } from '../../api/src/watch/webhooks.ts';
 import { defaultBackend, openTestStorage } from '../support/db.ts';
 
 const logger = createLogger({ level: 'silent' });
@@ -228,6 +228,73 @@ describe('Graph webhooks and the inbox worker', () => {
     expect((await post(big)).status).toBe(413);
   });
 
+  it('when one POST carries several notifications then they are one inbox row, tokens once, and each is processed', async () => {
+    const rowsBefore = (await storage.db.select().from(notificationInbox)).length;
+    const tok = await token();
+    const body = {
+      value: [await presence('u1', 'Offline', 'OffWork', '600'), await presence('u2', 'Away', 'Away', '600')],
+      validationTokens: [tok],
+    };
+    expect((await post(body)).status).toBe(202);
+    const rows = await storage.db.select().from(notificationInbox);
+    expect(rows.length).toBe(rowsBefore + 1);
+    const stored = JSON.stringify(rows.sort((a, b) => a.id - b.id).at(-1)?.payload);
+    expect(stored.split(tok).length - 1).toBe(1);
+    expect(stored).not.toContain(clientState);
+    await worker.drain();
+    expect(events.map((e) => (e.kind === 'teams_presence' ? [e.userId, e.presence.availability] : []))).toEqual([
+      ['u1', 'Offline'],
+      ['u2', 'Away'],
+    ]);
+  });
+
+  it('when genuine and forged notifications share a POST then only the genuine ones are stored', async () => {
+    const before = webhooks.counters();
+    const good = await presence('u1', 'DoNotDisturb', 'Presenting', '700');
+    const body = {
+      value: [{ ...good, clientState: 'guess' }, good, { ...good, subscriptionId: 'nope' }],
+      validationTokens: [await token()],
+    };
+    expect((await post(body)).status).toBe(202);
+    const after = webhooks.counters();
+    expect(after.accepted - before.accepted).toBe(1);
+    expect(after.ignoredClientState - before.ignoredClientState).toBe(1);
+    expect(after.ignoredUnknownSubscription - before.ignoredUnknownSubscription).toBe(1);
+    await worker.drain();
+    expect(events.map((e) => (e.kind === 'teams_presence' ? e.presence.availability : ''))).toEqual(['DoNotDisturb']);
+  });
+
+  it('when a subscription gets a new clientState then the old one is refused at once (cached lookups are invalidated)', async () => {
+    const subs = createSubscriptionStore(storage.db, secrets);
+    const row = await subs.insert(connectionId, 1, ['u3'], null);
+    await subs.update(row.id, { graphSubscriptionId: 'gsub-2', clientState: 'old-state', status: 'active' }, now);
+    const hooks = registerGraphWebhooks(createHttpServer({ logger }), {
+      lookup: (id) => subs.lookup(id),
+      persist: async () => {},
+      logger,
+    });
+    const lookups = await Promise.all([subs.lookup('gsub-2'), subs.lookup('gsub-2')]);
+    expect(lookups[0]).toEqual({ connectionId, clientState: 'old-state' });
+    await subs.update(row.id, { clientState: 'new-state' }, now);
+    expect(await subs.lookup('gsub-2')).toEqual({ connectionId, clientState: 'new-state' });
+    await subs.update(row.id, { graphSubscriptionId: 'gsub-3' }, now);
+    expect(await subs.lookup('gsub-2')).toBeNull();
+    await subs.remove(row.id);
+    expect(await subs.lookup('gsub-3')).toBeNull();
+    expect(hooks.counters().accepted).toBe(0);
+  });
+
+  it('when an inbox row from before batching (one notification, tokens inside) is waiting then it is processed', async () => {
+    const { clientState: _secret, ...n } = await presence('u2', 'BeRightBack', 'BeRightBack', '800');
+    await storage.db
+      .insert(notificationInbox)
+      .values({ connectionId, kind: 'graph_change', payload: { ...n, validationTokens: [await token()] } });
+    await worker.drain();
+    expect(events.map((e) => (e.kind === 'teams_presence' ? [e.userId, e.presence.availability] : []))).toEqual([
+      ['u2', 'BeRightBack'],
+    ]);
+  });
+
   it('when a lifecycle event arrives with the right clientState then it reaches the subscription manager', async () => {
     const res = await post(
       { value: [{ subscriptionId: 'gsub-1', clientState, lifecycleEvent: 'reauthorizationRequired', tenantId: 't' }] },
@@ -240,5 +307,59 @@ describe('Graph webhooks and the inbox worker', () => {
     );
     await worker.drain();
     expect(lifecycle).toEqual([{ event: 'reauthorizationRequired' }]);
+  });
+});
+
+describe('Graph webhook acknowledgement and durability', () => {
+  const clientState = 'the-secret';
+  let server: Server;
+  let url: string;
+  let persist: (items: readonly InboxItem[]) => Promise<void> = async () => {};
+  const body = JSON.stringify({ value: [{ subscriptionId: 'gsub-1', clientState, changeType: 'updated', resource: 'r' }] });
+
+  beforeAll(async () => {
+    server = createHttpServer({ logger });
+    registerGraphWebhooks(server, {
+      lookup: async (id) => (id === 'gsub-1' ? { connectionId: 'c1', clientState } : null),
+      persist: (items) => persist(items),
+      logger,
+    });
+    url = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}/api/graph/notifications`;
+  });
+  afterAll(() => server?.close());
+
+  it('when the inbox write has not committed then no 202 is sent; when it fails then the answer is 5xx so Graph retries', async () => {
+    let commit!: () => void;
+    const written: InboxItem[] = [];
+    persist = (items) =>
+      new Promise<void>((resolve) => {
+        commit = () => {
+          written.push(...items);
+          resolve();
+        };
+      });
+    let answered: number | null = null;
+    const res = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(
+      (r) => (answered = r.status),
+    );
+    await new Promise((r) => setTimeout(r, 150));
+    expect(answered).toBeNull();
+    commit();
+    await res;
+    expect(answered).toBe(202);
+    expect(written).toEqual([
+      {
+        connectionId: 'c1',
+        kind: 'graph_change',
+        payload: { v: 2, value: [{ subscriptionId: 'gsub-1', changeType: 'updated', resource: 'r' }] },
+      },
+    ]);
+
+    persist = async () => {
+      throw new Error('database unavailable');
+    };
+    const failed = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(await failed.text()).not.toContain(clientState);
   });
 });

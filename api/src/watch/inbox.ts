@@ -4,17 +4,21 @@ import type { TeamsPresence } from '../domain/presence.ts';
 import type { Logger } from '../logging.ts';
 import type { Db } from '../storage/db.ts';
 import type { CertStore } from './certs.ts';
+import { createInlineDecryptor, type DecryptJob, type Decryptor } from './decrypt.ts';
+import { unpackInboxPayload } from './inbox-batch.ts';
 import { compareSequence, type PresenceLedger, type SeenPresence } from './ledger.ts';
-import { decryptResourceData, type EncryptedContent, NotificationCryptoError } from './notification-crypto.ts';
+import type { EncryptedContent } from './notification-crypto.ts';
 import type { PresenceSeenStore } from './presence-store.ts';
 import type { LifecycleItem } from './subscriptions.ts';
 import type { ValidationTokenVerifier } from './validation-tokens.ts';
 
 /**
- * The inbox worker: claims persisted webhook items (FOR UPDATE SKIP LOCKED, so replicas share the
- * work), verifies validation tokens, checks the HMAC and decrypts resource data, then feeds presences
- * through the shared ledger in sequence order — duplicates and reordered deliveries are harmless.
- * What fails verification is rejected (the row keeps the reason) without touching any state.
+ * The inbox worker: claims persisted webhook rows (FOR UPDATE SKIP LOCKED, so replicas share the
+ * work; a row holds one POST's notifications for a connection, see inbox-batch.ts), verifies each
+ * row's validation tokens once, checks the HMAC and decrypts resource data (all of a claim in one
+ * call to the Decryptor, which may run on another thread), then feeds presences through the shared
+ * ledger in sequence order — duplicates and reordered deliveries are harmless. What fails
+ * verification is rejected (the row keeps the reason) without touching any state.
  */
 export interface InboxWorkerDeps {
   db: Db;
@@ -32,6 +36,9 @@ export interface InboxWorkerDeps {
   readUsers?(connectionId: string, userIds: readonly string[]): void;
   clock: Clock;
   logger: Logger;
+  /** Where RSA/AES decryption runs (default: on this thread, in slices). */
+  decryptor?: Decryptor;
+  /** Rows claimed per pass (default 50; a row holds up to one POST's notifications). */
   batchSize?: number;
   pollIntervalMs?: number;
 }
@@ -53,12 +60,23 @@ interface Claimed {
   id: number;
   connectionId: string | null;
   kind: string;
-  payload: Record<string, unknown>;
+  payload: unknown;
 }
 
 interface Presence extends TeamsPresence {
   userId: string;
   subscriptionId: string;
+}
+
+type Rejection = 'rejectedToken' | 'rejectedSignature' | 'rejectedData' | 'unknownCertificate' | 'errors';
+
+/** One change notification with encrypted resource data, waiting for its key and decryption. */
+interface Sealed {
+  row: Claimed;
+  connectionId: string;
+  subscriptionId: string;
+  resource: unknown;
+  content: EncryptedContent;
 }
 
 const userIdFromResource = (resource: unknown): string | null => {
@@ -67,8 +85,29 @@ const userIdFromResource = (resource: unknown): string | null => {
   return m?.[1] ?? null;
 };
 
+/** The presences in decrypted resource data (one presence, or `{value:[…]}`). */
+const presencesIn = (data: unknown, subscriptionId: string, resource: unknown): Presence[] => {
+  const list = Array.isArray((data as { value?: unknown })?.value) ? ((data as { value: unknown[] }).value as unknown[]) : [data];
+  const out: Presence[] = [];
+  for (const d of list) {
+    if (!d || typeof d !== 'object') continue;
+    const o = d as Record<string, unknown>;
+    const userId = typeof o.id === 'string' ? o.id : userIdFromResource(o['@odata.id'] ?? resource);
+    if (!userId || typeof o.availability !== 'string' || typeof o.activity !== 'string') continue;
+    out.push({
+      userId,
+      subscriptionId,
+      availability: o.availability,
+      activity: o.activity,
+      sequenceNumber: typeof o.sequenceNumber === 'string' ? o.sequenceNumber : null,
+    });
+  }
+  return out;
+};
+
 export function createInboxWorker(deps: InboxWorkerDeps) {
   const log = deps.logger.child({ component: 'graph-inbox' });
+  const decryptor = deps.decryptor ?? createInlineDecryptor();
   const counters: InboxCounters = {
     processed: 0,
     presences: 0,
@@ -87,7 +126,7 @@ export function createInboxWorker(deps: InboxWorkerDeps) {
   let again = false;
 
   async function claim(): Promise<Claimed[]> {
-    const n = deps.batchSize ?? 200;
+    const n = deps.batchSize ?? 50;
     const res = await deps.db.execute(sql`
       update notification_inbox set processed_at = now()
       where id in (
@@ -103,7 +142,7 @@ export function createInboxWorker(deps: InboxWorkerDeps) {
         id: Number(r.id),
         connectionId: r.connection_id,
         kind: r.kind,
-        payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
+        payload: typeof r.payload === 'string' ? (JSON.parse(r.payload) as unknown) : r.payload,
       }))
       .sort((a, b) => a.id - b.id);
   }
@@ -112,102 +151,147 @@ export function createInboxWorker(deps: InboxWorkerDeps) {
     await deps.db.execute(sql`update notification_inbox set error = ${error} where id = ${id}`);
   }
 
-  /** Verifies and decrypts one change notification; returns its presences or a rejection reason. */
-  async function open(
-    connectionId: string,
-    item: Claimed,
-  ): Promise<Presence[] | { rejected: keyof InboxCounters; error: string }> {
-    const p = item.payload;
-    const subscriptionId = String(p.subscriptionId ?? '');
-    const enc = p.encryptedContent as EncryptedContent | undefined;
-    if (!enc) {
-      const userId = (p.resourceData as { id?: unknown } | undefined)?.id ?? userIdFromResource(p.resource);
-      if (typeof userId === 'string') deps.readUsers?.(connectionId, [userId]);
-      return [];
-    }
-    if (deps.verifier) {
-      const tokens = Array.isArray(p.validationTokens)
-        ? p.validationTokens.filter((t): t is string => typeof t === 'string')
-        : [];
-      const v = await deps.verifier.verify(tokens, await deps.appClientId(connectionId));
-      if (!v.ok) return { rejected: 'rejectedToken', error: v.reason };
-    }
-    const key = await deps.certs.privateKey(connectionId, String(enc.encryptionCertificateId ?? ''));
-    if (!key) return { rejected: 'unknownCertificate', error: 'unknown or expired encryption certificate' };
-    let data: unknown;
-    try {
-      data = decryptResourceData(enc, key);
-    } catch (err) {
-      if (err instanceof NotificationCryptoError)
-        return { rejected: err.code === 'bad_signature' ? 'rejectedSignature' : 'rejectedData', error: err.message };
-      throw err;
-    }
-    const list = Array.isArray((data as { value?: unknown })?.value)
-      ? ((data as { value: unknown[] }).value as unknown[])
-      : [data];
-    const out: Presence[] = [];
-    for (const d of list) {
-      if (!d || typeof d !== 'object') continue;
-      const o = d as Record<string, unknown>;
-      const userId = typeof o.id === 'string' ? o.id : userIdFromResource(o['@odata.id'] ?? p.resource);
-      if (!userId || typeof o.availability !== 'string' || typeof o.activity !== 'string') continue;
-      out.push({
-        userId,
-        subscriptionId,
-        availability: o.availability,
-        activity: o.activity,
-        sequenceNumber: typeof o.sequenceNumber === 'string' ? o.sequenceNumber : null,
-      });
-    }
-    if (out.length === 0) return { rejected: 'rejectedData', error: 'no presence in the resource data' };
-    return out;
-  }
-
   async function drainOnce(): Promise<number> {
-    const items = await claim();
-    if (items.length === 0) return 0;
+    const rows = await claim();
+    if (rows.length === 0) return 0;
     const now = deps.clock.now();
     const byConnection = new Map<string, Presence[]>();
     const alive = new Set<string>();
-    for (const [index, item] of items.entries()) {
-      // Decrypting is synchronous CPU work (RSA + AES per notification): give the event loop back every
-      // few items so webhook acknowledgements are not queued behind a whole batch.
-      if (index > 0 && index % 8 === 0) await new Promise<void>((r) => setImmediate(r));
-      counters.processed++;
-      const connectionId = item.connectionId;
+    /** Why notifications of a row were rejected (the row keeps the reasons). */
+    const rowErrors = new Map<number, Set<string>>();
+    const reject = (row: Claimed, counter: Rejection, error: string, count = 1) => {
+      counters[counter] += count;
+      const set = rowErrors.get(row.id) ?? new Set<string>();
+      set.add(error);
+      rowErrors.set(row.id, set);
+    };
+    // Looked up once per pass, not once per notification.
+    const appIds = new Map<string, Promise<string>>();
+    const appIdOf = (connectionId: string) => {
+      let p = appIds.get(connectionId);
+      if (!p) {
+        p = deps.appClientId(connectionId);
+        appIds.set(connectionId, p);
+      }
+      return p;
+    };
+    const tokenChecks = new Map<string, Promise<{ ok: true } | { ok: false; reason: string }>>();
+    const checkTokens = (verifier: ValidationTokenVerifier, tokens: string[], audience: string) => {
+      const key = `${audience}\n${tokens.join('\n')}`;
+      let p = tokenChecks.get(key);
+      if (!p) {
+        p = verifier.verify(tokens, audience);
+        tokenChecks.set(key, p);
+      }
+      return p;
+    };
+
+    const sealed: Sealed[] = [];
+    for (const row of rows) {
+      const { notifications, validationTokens } = unpackInboxPayload(row.payload);
+      counters.processed += notifications.length;
+      const connectionId = row.connectionId;
       if (!connectionId) {
-        await markError(item.id, 'no connection');
+        await markError(row.id, 'no connection');
         continue;
       }
       try {
-        if (item.kind === 'graph_lifecycle') {
-          counters.lifecycle++;
-          const lc = item.payload as unknown as LifecycleItem;
-          const outcome = await deps.lifecycle(connectionId, lc);
-          log.info({ connectionId, event: lc.lifecycleEvent, outcome }, 'lifecycle notification handled');
+        if (row.kind === 'graph_lifecycle') {
+          for (const n of notifications) {
+            counters.lifecycle++;
+            const lc = n as unknown as LifecycleItem;
+            try {
+              const outcome = await deps.lifecycle(connectionId, lc);
+              log.info({ connectionId, event: lc.lifecycleEvent, outcome }, 'lifecycle notification handled');
+            } catch (err) {
+              log.error({ connectionId, inboxId: row.id, err: (err as Error).message }, 'processing a notification failed');
+              reject(row, 'errors', (err as Error).message);
+            }
+          }
           continue;
         }
-        const r = await open(connectionId, item);
-        if (!Array.isArray(r)) {
-          counters[r.rejected]++;
-          log.warn({ connectionId, inboxId: item.id, reason: r.error }, 'notification rejected');
-          await markError(item.id, r.error);
-          continue;
+        const withData = notifications.filter((n) => n.encryptedContent);
+        for (const n of notifications) {
+          if (n.encryptedContent) continue;
+          // No resource data: read the user now.
+          const userId = (n.resourceData as { id?: unknown } | undefined)?.id ?? userIdFromResource(n.resource);
+          if (typeof userId === 'string') deps.readUsers?.(connectionId, [userId]);
         }
-        alive.add(String(item.payload.subscriptionId));
-        const list = byConnection.get(connectionId) ?? [];
-        list.push(...r);
-        byConnection.set(connectionId, list);
+        if (withData.length === 0) continue;
+        if (deps.verifier) {
+          const v = await checkTokens(deps.verifier, validationTokens, await appIdOf(connectionId));
+          if (!v.ok) {
+            reject(row, 'rejectedToken', v.reason, withData.length);
+            continue;
+          }
+        }
+        for (const n of withData)
+          sealed.push({
+            row,
+            connectionId,
+            subscriptionId: String(n.subscriptionId ?? ''),
+            resource: n.resource,
+            content: n.encryptedContent as EncryptedContent,
+          });
       } catch (err) {
-        counters.errors++;
-        log.error({ connectionId, inboxId: item.id, err: (err as Error).message }, 'processing a notification failed');
-        await markError(item.id, (err as Error).message);
+        log.error({ connectionId, inboxId: row.id, err: (err as Error).message }, 'processing a notification failed');
+        reject(row, 'errors', (err as Error).message, Math.max(1, notifications.length));
       }
     }
+
+    // Keys, then every decryption of the pass in one call.
+    const jobs: DecryptJob[] = [];
+    const waiting: Sealed[] = [];
+    for (const s of sealed) {
+      const keyPem = await deps.certs
+        .privateKey(s.connectionId, String(s.content?.encryptionCertificateId ?? ''))
+        .catch((err: unknown) => {
+          reject(s.row, 'errors', (err as Error).message);
+          return undefined;
+        });
+      if (keyPem === undefined) continue;
+      if (!keyPem) {
+        reject(s.row, 'unknownCertificate', 'unknown or expired encryption certificate');
+        continue;
+      }
+      jobs.push({ content: s.content, keyPem });
+      waiting.push(s);
+    }
+    const outcomes = jobs.length > 0 ? await decryptor.decrypt(jobs) : [];
+    for (const [i, s] of waiting.entries()) {
+      const o = outcomes[i];
+      if (!o) {
+        reject(s.row, 'errors', 'no decryption outcome');
+        continue;
+      }
+      if (!o.ok) {
+        reject(s.row, o.code === 'bad_signature' ? 'rejectedSignature' : 'rejectedData', o.message);
+        continue;
+      }
+      const found = presencesIn(o.data, s.subscriptionId, s.resource);
+      if (found.length === 0) {
+        reject(s.row, 'rejectedData', 'no presence in the resource data');
+        continue;
+      }
+      alive.add(s.subscriptionId);
+      const list = byConnection.get(s.connectionId) ?? [];
+      list.push(...found);
+      byConnection.set(s.connectionId, list);
+    }
+    for (const [id, errors] of rowErrors) {
+      const reasons = [...errors].join('; ');
+      log.warn({ inboxId: id, reason: reasons }, 'notification rejected');
+      await markError(id, reasons);
+    }
+
     for (const [connectionId, list] of byConnection) {
       // Sequence order per user; without sequence numbers, arrival order.
       const perUser = new Map<string, Presence[]>();
-      for (const pr of list) perUser.set(pr.userId, [...(perUser.get(pr.userId) ?? []), pr]);
+      for (const pr of list) {
+        const ps = perUser.get(pr.userId);
+        if (ps) ps.push(pr);
+        else perUser.set(pr.userId, [pr]);
+      }
       const ordered = [...perUser.values()].flatMap((ps) =>
         ps.every((x) => x.sequenceNumber) ? ps.sort((a, b) => compareSequence(a.sequenceNumber!, b.sequenceNumber!)) : ps,
       );
@@ -232,7 +316,7 @@ export function createInboxWorker(deps: InboxWorkerDeps) {
       if (dirty.size > 0) await deps.store.save(connectionId, [...dirty]);
     }
     if (alive.size > 0) await deps.notificationsArrived([...alive], now);
-    return items.length;
+    return rows.length;
   }
 
   async function drain(): Promise<number> {

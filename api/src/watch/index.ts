@@ -12,6 +12,7 @@ import type { Db } from '../storage/db.ts';
 import { createLeaseManager, type LeaseManager } from '../storage/leases.ts';
 import { connections, jobs, notificationInbox, teamsUsers } from '../storage/schema.ts';
 import { type CertStore, type CertStoreOptions, createCertStore } from './certs.ts';
+import { createGroupCommit } from './group-commit.ts';
 import { createInboxWorker } from './inbox.ts';
 import { PresenceLedger } from './ledger.ts';
 import { createOwnerService, type OwnerDirectory } from './owners.ts';
@@ -21,7 +22,7 @@ import { type RequireAdmin, registerWatchRoutes } from './routes.ts';
 import { createSubscriptionStore } from './subscription-store.ts';
 import { createSubscriptionManager, type SubscriptionGraph } from './subscriptions.ts';
 import { createValidationTokenVerifier, jwksUrlFor, type ValidationTokenVerifier } from './validation-tokens.ts';
-import { registerGraphWebhooks, type WebhookCounters } from './webhooks.ts';
+import { type InboxItem, registerGraphWebhooks, type WebhookCounters } from './webhooks.ts';
 
 export type { RequireAdmin } from './routes.ts';
 export { GRAPH_CHANGE_TRACKING_APP_ID } from './validation-tokens.ts';
@@ -331,6 +332,8 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
       if (!ids.includes(id)) {
         await r.stop();
         readers.delete(id);
+        // Its subscriptions went with it (cascade): stop recognising their notifications at once.
+        subsStore.forgetLookups();
       }
     for (const connectionId of ids) {
       try {
@@ -399,13 +402,15 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
       await inbox.stop();
     },
     registerRoutes(server, requireAdmin) {
+      // Concurrent POSTs share one INSERT (one round trip and commit); each 202 waits for its commit.
+      const persist = createGroupCommit<InboxItem>(async (items) => {
+        await db
+          .insert(notificationInbox)
+          .values(items.map((i) => ({ connectionId: i.connectionId, kind: i.kind, payload: i.payload })));
+      });
       const hooks = registerGraphWebhooks(server, {
         lookup: (id) => subsStore.lookup(id),
-        persist: async (items) => {
-          await db
-            .insert(notificationInbox)
-            .values(items.map((i) => ({ connectionId: i.connectionId, kind: i.kind, payload: i.payload })));
-        },
+        persist,
         wake: () => inbox.wake(),
         logger: deps.logger,
       });

@@ -68,7 +68,40 @@ export interface SubscriptionPatch {
   lastErrorAt?: number | null;
 }
 
-export function createSubscriptionStore(db: Db, secrets: SecretBox) {
+export interface SubscriptionStoreOptions {
+  /**
+   * How long a webhook lookup (subscription id → connection + opened clientState) is served from
+   * memory (default 60 s). This replica's own changes invalidate at once; the TTL bounds how long a
+   * subscription another replica deleted is still recognised (its notifications still carry our secret
+   * clientState, so accepting them is harmless). Unknown ids are never cached: a subscription created
+   * a moment ago must be found.
+   */
+  lookupTtlMs?: number;
+  now?: () => number;
+}
+
+export function createSubscriptionStore(db: Db, secrets: SecretBox, opts: SubscriptionStoreOptions = {}) {
+  const ttl = opts.lookupTtlMs ?? 60_000;
+  const now = opts.now ?? Date.now;
+  const known = new Map<string, { value: KnownSubscription; until: number }>();
+  const loading = new Map<string, Promise<KnownSubscription | null>>();
+  // Bumped on every invalidation, so a read that started before it cannot re-cache what it read.
+  let generation = 0;
+  const forgetLookups = () => {
+    generation++;
+    known.clear();
+    loading.clear();
+  };
+  const readLookup = async (graphSubscriptionId: string): Promise<KnownSubscription | null> => {
+    const [r] = await db
+      .select({ connectionId: subscriptions.connectionId, enc: subscriptions.clientStateEnc })
+      .from(subscriptions)
+      .where(eq(subscriptions.graphSubscriptionId, graphSubscriptionId))
+      .limit(1);
+    if (!r?.enc) return null;
+    return { connectionId: r.connectionId, clientState: secrets.open(r.enc) };
+  };
+
   return {
     async list(connectionId: string): Promise<SubscriptionRow[]> {
       const rows = await db
@@ -91,16 +124,30 @@ export function createSubscriptionStore(db: Db, secrets: SecretBox) {
       if (!r) return null;
       return { ...toRow(r), clientState: r.clientStateEnc ? secrets.open(r.clientStateEnc) : null };
     },
-    /** For the webhook: the subscription and its clientState, or null. */
-    async lookup(graphSubscriptionId: string): Promise<KnownSubscription | null> {
-      const [r] = await db
-        .select({ connectionId: subscriptions.connectionId, enc: subscriptions.clientStateEnc })
-        .from(subscriptions)
-        .where(eq(subscriptions.graphSubscriptionId, graphSubscriptionId))
-        .limit(1);
-      if (!r?.enc) return null;
-      return { connectionId: r.connectionId, clientState: secrets.open(r.enc) };
+    /**
+     * For the webhook: the subscription and its clientState, or null. Served from memory (see
+     * `lookupTtlMs`): on the acknowledgement path a query and an unseal per POST cost more than the rest.
+     * Concurrent misses for one id share one query.
+     */
+    lookup(graphSubscriptionId: string): Promise<KnownSubscription | null> {
+      const hit = known.get(graphSubscriptionId);
+      if (hit && hit.until > now()) return Promise.resolve(hit.value);
+      let p = loading.get(graphSubscriptionId);
+      if (p) return p;
+      const gen = generation;
+      p = readLookup(graphSubscriptionId)
+        .then((value) => {
+          if (value && gen === generation) known.set(graphSubscriptionId, { value, until: now() + ttl });
+          return value;
+        })
+        .finally(() => {
+          if (loading.get(graphSubscriptionId) === p) loading.delete(graphSubscriptionId);
+        });
+      loading.set(graphSubscriptionId, p);
+      return p;
     },
+    /** Drops every cached lookup (another part of this replica changed subscriptions in a way the store cannot see). */
+    forgetLookups,
     async insert(connectionId: string, groupIndex: number, userIds: string[], ownerId: string | null): Promise<SubscriptionRow> {
       const [r] = await db
         .insert(subscriptions)
@@ -120,10 +167,23 @@ export function createSubscriptionStore(db: Db, secrets: SecretBox) {
       if (p.lastNotificationAt !== undefined) set.lastNotificationAt = date(p.lastNotificationAt);
       if (p.lastError !== undefined) set.lastError = p.lastError;
       if (p.lastErrorAt !== undefined) set.lastErrorAt = date(p.lastErrorAt);
-      await db.update(subscriptions).set(set).where(eq(subscriptions.id, id));
+      // Which Graph id a row answers to, or its secret, changes: cached webhook lookups may be wrong now.
+      const identityChanged = p.graphSubscriptionId !== undefined || p.clientState !== undefined;
+      if (identityChanged) forgetLookups();
+      try {
+        await db.update(subscriptions).set(set).where(eq(subscriptions.id, id));
+      } finally {
+        // Again after the write: a lookup that read the old row meanwhile must not stay cached.
+        if (identityChanged) forgetLookups();
+      }
     },
     async remove(id: string): Promise<void> {
-      await db.delete(subscriptions).where(eq(subscriptions.id, id));
+      forgetLookups();
+      try {
+        await db.delete(subscriptions).where(eq(subscriptions.id, id));
+      } finally {
+        forgetLookups();
+      }
     },
     async noteNotifications(graphSubscriptionIds: readonly string[], at: number): Promise<void> {
       if (graphSubscriptionIds.length === 0) return;

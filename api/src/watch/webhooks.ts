@@ -2,15 +2,18 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { AppError } from '../http/errors.ts';
 import type { Logger } from '../logging.ts';
+import { type InboxBatchPayload, packInboxBatch } from './inbox-batch.ts';
 import { safeEqual } from './notification-crypto.ts';
 
 /**
  * Graph's webhooks (no SSO; Graph calls them): /api/graph/notifications and /api/graph/lifecycle.
  * - `?validationToken=…` → 200 text/plain, the URL-decoded token, nothing else (the handshake).
  * - Otherwise a JSON body `{value:[…]}`: each item's clientState is checked (constant time) against its
- *   subscription; matching items are persisted to the inbox and the answer is 202 within milliseconds.
- *   Processing happens in the inbox worker. Malformed JSON/shape → 400; too big → 413 (server limit);
- *   wrong or missing clientState and unknown subscriptions → ignored and counted, still 202.
+ *   subscription (a cached lookup); matching items are persisted to the inbox — one row per connection
+ *   per POST, written by one INSERT shared with concurrent POSTs — and only then the answer is 202.
+ *   That is all the acknowledgement waits for: validation tokens, signatures and decryption are the
+ *   inbox worker's. Malformed JSON/shape → 400; too big → 413 (server limit); wrong or missing
+ *   clientState and unknown subscriptions → ignored and counted, still 202, nothing stored.
  */
 export const NOTIFICATIONS_PATH = '/api/graph/notifications';
 export const LIFECYCLE_PATH = '/api/graph/lifecycle';
@@ -20,16 +23,17 @@ export interface KnownSubscription {
   clientState: string;
 }
 
+/** One inbox row: the accepted notifications of one POST for one connection (see inbox-batch.ts). */
 export interface InboxItem {
   connectionId: string;
   kind: 'graph_change' | 'graph_lifecycle';
-  payload: Record<string, unknown>;
+  payload: InboxBatchPayload;
 }
 
 export interface WebhookDeps {
   /** Finds the subscription a notification names (by Graph subscription id), with its opened clientState. */
   lookup(graphSubscriptionId: string): Promise<KnownSubscription | null>;
-  /** Persists accepted items (one transaction); the 202 is sent after it resolves. */
+  /** Persists accepted rows durably (one statement); the 202 is sent after it resolves. */
   persist(items: readonly InboxItem[]): Promise<void>;
   /** Wakes the inbox worker. */
   wake?(): void;
@@ -94,13 +98,15 @@ export function registerGraphWebhooks(server: Server, deps: WebhookDeps): { coun
       throw new AppError(400, 'bad_request', 'expected a JSON body {"value":[{subscriptionId, clientState, …}]}');
     }
     counters.received += parsed.data.value.length;
-    const items: InboxItem[] = [];
-    const cache = new Map<string, KnownSubscription | null>();
+    // Accepted notifications (clientState removed: it is a secret) by connection.
+    const byConnection = new Map<string, Record<string, unknown>[]>();
+    const subs = new Map<string, KnownSubscription | null>();
+    let accepted = 0;
     for (const n of parsed.data.value) {
-      let sub = cache.get(n.subscriptionId);
+      let sub = subs.get(n.subscriptionId);
       if (sub === undefined) {
         sub = await deps.lookup(n.subscriptionId);
-        cache.set(n.subscriptionId, sub);
+        subs.set(n.subscriptionId, sub);
       }
       if (!sub) {
         counters.ignoredUnknownSubscription++;
@@ -111,20 +117,23 @@ export function registerGraphWebhooks(server: Server, deps: WebhookDeps): { coun
         continue;
       }
       const { clientState: _omit, ...rest } = n;
-      items.push({
-        connectionId: sub.connectionId,
-        kind,
-        payload: { ...rest, ...(parsed.data.validationTokens ? { validationTokens: parsed.data.validationTokens } : {}) },
-      });
+      const list = byConnection.get(sub.connectionId) ?? [];
+      list.push(rest);
+      byConnection.set(sub.connectionId, list);
+      accepted++;
     }
-    if (items.length > 0) {
+    if (accepted > 0) {
+      const items: InboxItem[] = [...byConnection].map(([connectionId, list]) => ({
+        connectionId,
+        kind,
+        payload: packInboxBatch(list, parsed.data.validationTokens),
+      }));
       await deps.persist(items);
-      counters.accepted += items.length;
+      counters.accepted += accepted;
       deps.wake?.();
     }
-    const ignored = parsed.data.value.length - items.length;
-    if (ignored > 0)
-      log.warn({ kind, ignored, accepted: items.length }, 'ignored notifications (unknown subscription or clientState)');
+    const ignored = parsed.data.value.length - accepted;
+    if (ignored > 0) log.warn({ kind, ignored, accepted }, 'ignored notifications (unknown subscription or clientState)');
     res.send(202);
   };
 
