@@ -181,6 +181,27 @@ describe.skipIf(!testDatabaseUrl())('engine relay on PostgreSQL (two replicas)',
     await until(() => holder.got.length === 2);
   });
 
+  it('when the listening session never hears NOTIFY (a pooling proxy) then that is noticed and the holder polls', async () => {
+    const conn = await newConnection(sa);
+    const holder = fakeEngine([conn]);
+    // NOTIFY is per database: a session listening on another database stands in for one behind PgBouncer.
+    const deaf = createEngineRelay({
+      db: sa.db,
+      databaseUrl: testDatabaseUrl()!,
+      engine: holder,
+      clock,
+      logger,
+      options: { tickMs: 50, safetyPollMs: 60_000 },
+    });
+    relays.push(deaf);
+    await deaf.start();
+    const b = await relay(sb, fakeEngine());
+    await new Promise((r) => setTimeout(r, 300));
+    expect(deaf.status().listening).toBe(false);
+    await b.forward([{ event: cx(conn, 'p', 1) }]);
+    await until(() => holder.got.length === 1, 1_000);
+  });
+
   it('when a taken event’s connection moved to another replica meanwhile then it is queued again, not dropped', async () => {
     const conn = await newConnection(sa);
     const leaving = fakeEngine([conn]);

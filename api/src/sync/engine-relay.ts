@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { inArray, sql } from 'drizzle-orm';
 import type { Clock, SyncEvent, SyncEventSink } from '../domain/ports.ts';
 import type { Logger } from '../logging.ts';
@@ -21,8 +22,10 @@ export type { Relayed } from './relay-codec.ts';
  *   holds makes it take that connection's rows (FOR UPDATE SKIP LOCKED, deleted as taken, oldest
  *   first) and hand them to its engine: milliseconds, no tight polling. Rows waiting for a connection
  *   nobody held are taken the moment a replica starts holding it; while the listening session is down
- *   the holder polls every tick; with it up a slow safety poll remains. PGlite is one process: no
- *   listener, and nothing is queried unless this process queued rows itself.
+ *   the holder polls every tick; with it up a slow safety poll remains. Each (re)connected session is
+ *   proven with a NOTIFY to itself (behind a transaction-pooling proxy such as PgBouncer, LISTEN
+ *   silently hears nothing: then it polls every tick). PGlite is one process: no listener, and
+ *   nothing is queried unless this process queued rows itself.
  * - A taken event whose connection moved away meanwhile is queued again, not dropped. Rows nobody
  *   took for `maxAgeMs` are pruned: a replica that starts holding a connection re-reads both sides.
  *
@@ -112,6 +115,10 @@ export function createEngineRelay(deps: EngineRelayDeps): EngineRelay {
   const counters = { forwarded: 0, received: 0, unreadable: 0, pruned: 0 };
   let lastDelayMs: number | null = null;
   let listener: ChannelListener | null = null;
+  /** The probe the current session must hear before wake-ups are relied on; null once heard. */
+  let probe: string | null = null;
+  let probeTimer: NodeJS.Timeout | undefined;
+  const listening = () => !!listener?.connected() && probe === null;
   let running = false;
   const timers: NodeJS.Timeout[] = [];
   let draining: Promise<number> | undefined;
@@ -282,7 +289,7 @@ export function createEngineRelay(deps: EngineRelayDeps): EngineRelay {
     if (held.length > 0) {
       // PGlite: only this process queues rows. PostgreSQL: poll while wake-ups are down, else now and then.
       if (embedded) look ||= held.some((id) => unclaimed.has(id));
-      else if (!listener?.connected() || now - lastPollAt >= opt.safetyPollMs) look = true;
+      else if (!listening() || now - lastPollAt >= opt.safetyPollMs) look = true;
     }
     if (!look) return;
     lastPollAt = now;
@@ -298,6 +305,21 @@ export function createEngineRelay(deps: EngineRelayDeps): EngineRelay {
     counters.pruned += gone.length;
     if (gone.length) log.warn({ rows: gone.length }, 'forwarded events nobody took in time were pruned');
     return gone.length;
+  }
+
+  /** A NOTIFY to ourselves through the pool: heard → wake-ups work on this session. */
+  function proveListening(): void {
+    const token = `probe:${randomUUID()}`;
+    probe = token;
+    clearTimeout(probeTimer);
+    probeTimer = setTimeout(() => {
+      if (probe === token)
+        log.warn('NOTIFY does not reach the listening session (a transaction-pooling proxy?): polling every tick instead');
+    }, 5_000);
+    probeTimer.unref();
+    db.execute(sql`select pg_notify(${ENGINE_INBOX_CHANNEL}, ${token})`).catch((err: unknown) =>
+      log.warn({ err: (err as Error).message }, 'probing the listening session failed'),
+    );
   }
 
   const warnPruneFailed = (err: unknown) => log.warn({ err: (err as Error).message }, 'pruning the engine inbox failed');
@@ -317,11 +339,16 @@ export function createEngineRelay(deps: EngineRelayDeps): EngineRelay {
           channel: ENGINE_INBOX_CHANNEL,
           applicationName: 'presence-sync-relay',
           logger: deps.logger,
-          onNotify: (connectionId) => {
-            if (engine.holds(connectionId)) void kick();
+          onNotify: (payload) => {
+            if (payload.startsWith('probe:')) {
+              if (payload === probe) probe = null;
+            } else if (engine.holds(payload)) void kick();
           },
-          // Notifications sent while the session was away are gone: look now.
-          onConnect: () => void kick(),
+          onConnect: () => {
+            proveListening();
+            // Notifications sent while the session was away are gone: look now.
+            void kick();
+          },
         });
       else {
         // Rows a previous run of this process queued and nobody took.
@@ -342,6 +369,7 @@ export function createEngineRelay(deps: EngineRelayDeps): EngineRelay {
     async stop() {
       running = false;
       for (const t of timers.splice(0)) clearInterval(t);
+      clearTimeout(probeTimer);
       if (flushTimer) clearTimeout(flushTimer);
       flushTimer = undefined;
       await flushing;
@@ -351,7 +379,7 @@ export function createEngineRelay(deps: EngineRelayDeps): EngineRelay {
       listener = null;
     },
     status: () => ({
-      listening: listener?.connected() ?? false,
+      listening: listening(),
       ...counters,
       pending: pending.length,
       lastDelayMs,
