@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { packInboxBatch, unpackInboxPayload } from './inbox-batch.ts';
+import { packInboxBatch, storedNotification, unpackInboxPayload } from './inbox-batch.ts';
 
-const bulk = `/communications/presences?$filter=id in (${Array.from({ length: 650 }, (_, i) => `'u${i}'`).join(',')})`;
+/** A bulk subscription's resource: 650 quoted user ids. */
+const bulk = `/communications/presences?$filter=id in (${Array.from(
+  { length: 650 },
+  (_, i) => `'00000000-0000-4000-8000-${String(i).padStart(12, '0')}'`,
+).join(',')})`;
 const note = (userId: string, extra: Record<string, unknown> = {}) => ({
   subscriptionId: 'sub-1',
   subscriptionExpirationDateTime: '2026-11-26T13:00:00Z',
@@ -14,6 +18,20 @@ const note = (userId: string, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('inbox rows for webhook deliveries', () => {
+  it('when a notification is stored then its clientState and a bulk subscription filter are left out, nothing else', () => {
+    const n = { ...note('u1'), clientState: 'secret' };
+    const stored = storedNotification(n);
+    expect(stored).not.toHaveProperty('clientState');
+    expect(stored).not.toHaveProperty('resource');
+    expect(stored).toMatchObject({ subscriptionId: 'sub-1', resourceData: { id: 'u1' }, encryptedContent: { data: 'd-u1' } });
+    // A single-user resource names the user: kept.
+    expect(storedNotification({ ...n, resource: "communications/presences('u1')" })).toHaveProperty(
+      'resource',
+      "communications/presences('u1')",
+    );
+    expect(JSON.stringify(stored).length).toBeLessThan(JSON.stringify(n).length / 20);
+  });
+
   it('when a POST holds many notifications of one subscription then shared fields are stored once and come back whole', () => {
     const list = [note('u1'), note('u2'), note('u3')];
     const packed = packInboxBatch(list, ['tok']);

@@ -2,8 +2,7 @@
  * The inbox row format for Graph webhook deliveries. Pure.
  *
  * One row per POST, connection and kind (not one per notification): Graph sends up to 100
- * notifications per POST, each repeating its subscription's fields — for a bulk presence subscription
- * `resource` alone is the whole `$filter=id in (…650 ids…)`, ~25 KB — and the envelope's validation
+ * notifications per POST, each repeating its subscription's fields, and the envelope's validation
  * tokens apply to all of them. Storing them once per row keeps the acknowledgement's one INSERT small.
  *
  *   { v: 2, common: {fields every notification has with the same value}, value: [the rest of each], validationTokens? }
@@ -25,9 +24,23 @@ export interface UnpackedInbox {
 }
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/**
+ * What of one accepted notification is stored: all of it except
+ * - `clientState` (a secret; checked already),
+ * - a `resource` that is a collection query (`…/presences?$filter=id in (…)`): a bulk subscription's
+ *   own filter, up to 650 quoted ids (~25 KB), naming the subscription's users, not the one that
+ *   changed — the changed user is in `resourceData.id` and the encrypted data, and the subscription
+ *   row keeps the list. Stored, it was ~95% of every inbox row.
+ */
+export function storedNotification(notification: Record<string, unknown>): Record<string, unknown> {
+  const { clientState: _secret, ...rest } = notification;
+  if (typeof rest.resource === 'string' && rest.resource.includes('$filter=')) delete rest.resource;
+  return rest;
+}
 const isPrimitive = (x: unknown) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
 
-/** Builds one row's payload; the notifications must already be stripped of their clientState. */
+/** Builds one row's payload from notifications as `storedNotification` returns them. */
 export function packInboxBatch(
   notifications: readonly Record<string, unknown>[],
   validationTokens?: readonly string[],

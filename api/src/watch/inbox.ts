@@ -320,11 +320,13 @@ export function createInboxWorker(deps: InboxWorkerDeps) {
   }
 
   async function drain(): Promise<number> {
+    const batch = deps.batchSize ?? 50;
     let total = 0;
     for (;;) {
       const n = await drainOnce();
       total += n;
-      if (n === 0) return total;
+      // A short claim took all there was: no empty claim to prove it (rows arriving meanwhile wake us).
+      if (n < batch) return total;
     }
   }
 
@@ -356,7 +358,7 @@ export function createInboxWorker(deps: InboxWorkerDeps) {
   };
 
   return {
-    /** Processes everything waiting; resolves with the number of items handled. */
+    /** Processes everything waiting; resolves with the number of inbox rows handled. */
     drain: () => kick(),
     wake: () => void kick(),
     start() {

@@ -12,6 +12,8 @@ import type { Db } from '../storage/db.ts';
 import { createLeaseManager, type LeaseManager } from '../storage/leases.ts';
 import { connections, jobs, notificationInbox, teamsUsers } from '../storage/schema.ts';
 import { type CertStore, type CertStoreOptions, createCertStore } from './certs.ts';
+import { createInlineDecryptor } from './decrypt.ts';
+import { createThreadDecryptor } from './decrypt-thread.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { createInboxWorker } from './inbox.ts';
 import { PresenceLedger } from './ledger.ts';
@@ -62,6 +64,8 @@ export interface PresenceWatchingDeps {
   certOptions?: CertStoreOptions;
   /** Subscription lifetimes (tests shorten nothing: they advance the clock). */
   subscription?: { lifetimeMs?: number; renewBeforeMs?: number; silenceGraceMs?: number };
+  /** Decrypt notifications on a worker thread (default true); false keeps it on the event loop, in slices. */
+  decryptOnThread?: boolean;
 }
 
 export interface WatchStatus {
@@ -224,10 +228,12 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
     deps.verifier === undefined
       ? createValidationTokenVerifier({ jwksUrl: jwksUrlFor(deps.authorityHost), clock })
       : deps.verifier;
+  const decryptor = deps.decryptOnThread === false ? createInlineDecryptor() : createThreadDecryptor({ logger: deps.logger });
   const inbox = createInboxWorker({
     db,
     certs,
     verifier,
+    decryptor,
     appClientId: async (connectionId) => (await connectionRow(connectionId)).azureClientId,
     ledger: loadedLedger,
     store: seen,
@@ -400,6 +406,7 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
       // Let another replica take over reading at once.
       await Promise.all([...readers.keys()].map((id) => leases.release(`watch:reader:${id}`).catch(() => undefined)));
       await inbox.stop();
+      await decryptor.close();
     },
     registerRoutes(server, requireAdmin) {
       // Concurrent POSTs share one INSERT (one round trip and commit); each 202 waits for its commit.

@@ -2,7 +2,7 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { AppError } from '../http/errors.ts';
 import type { Logger } from '../logging.ts';
-import { type InboxBatchPayload, packInboxBatch } from './inbox-batch.ts';
+import { type InboxBatchPayload, packInboxBatch, storedNotification } from './inbox-batch.ts';
 import { safeEqual } from './notification-crypto.ts';
 
 /**
@@ -98,7 +98,7 @@ export function registerGraphWebhooks(server: Server, deps: WebhookDeps): { coun
       throw new AppError(400, 'bad_request', 'expected a JSON body {"value":[{subscriptionId, clientState, …}]}');
     }
     counters.received += parsed.data.value.length;
-    // Accepted notifications (clientState removed: it is a secret) by connection.
+    // Accepted notifications, as stored (no clientState: it is a secret), by connection.
     const byConnection = new Map<string, Record<string, unknown>[]>();
     const subs = new Map<string, KnownSubscription | null>();
     let accepted = 0;
@@ -116,9 +116,8 @@ export function registerGraphWebhooks(server: Server, deps: WebhookDeps): { coun
         counters.ignoredClientState++;
         continue;
       }
-      const { clientState: _omit, ...rest } = n;
       const list = byConnection.get(sub.connectionId) ?? [];
-      list.push(rest);
+      list.push(storedNotification(n));
       byConnection.set(sub.connectionId, list);
       accepted++;
     }
