@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { Server } from 'restify';
@@ -18,6 +19,7 @@ import { createLogger, type Logger } from './logging.ts';
 import type { Notifier } from './notices/notifier.ts';
 import { registerAdminApi } from './routes/index.ts';
 import { openStorage, type Storage } from './storage/db.ts';
+import { createLeaseManager } from './storage/leases.ts';
 import { createCxoneIntake } from './sync/cxone-intake.ts';
 import { createEngineRelay, type EngineRelay, type EngineRelayOptions } from './sync/engine-relay.ts';
 import { createPresenceWatching, type PresenceWatching, type PresenceWatchingDeps } from './watch/index.ts';
@@ -163,7 +165,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     notices,
     graphFor: async (id) => (await runtimes.get(id)).teams,
     quotaFor: async (id) => runtimes.quotaFor((await runtimes.get(id)).tenantId),
-    ...(opts.instanceId ? { holderId: opts.instanceId } : {}),
+    leases: createLeaseManager(storage.db, opts.instanceId ?? `watch-${randomUUID()}`, clock, storage.liveness),
     ...opts.watch,
   });
   watching.registerRoutes(server, (req, connectionId) => adminApi.requireAdmin(req, connectionId));

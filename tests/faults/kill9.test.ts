@@ -141,18 +141,9 @@ describe('process kill -9 and database restart', () => {
     expect(changes).toBeGreaterThan(50);
     server = await startServerChild(env);
     cfg.token = await signInAdmin(server.url, graph.tenantId);
-    const left = await converge();
-    for (const m of left) {
-      const st = await request(server.url, 'GET', `/api/connections/${cfg.connectionId}/status/${m.agentId}`, {
-        token: cfg.token,
-      });
-      console.log(m.agentId, JSON.stringify(st.body).slice(0, 1500));
-      const d = await request(server.url, 'GET', `/api/connections/${cfg.connectionId}/decisions?agentId=${m.agentId}&limit=5`, {
-        token: cfg.token,
-      });
-      console.log(JSON.stringify(d.body).slice(0, 2500));
-    }
-    console.log(server.stderr().slice(-2000));
+    // The dead process's leases are taken over once its database session is seen gone (not after their
+    // 30 s TTL), and changes it lost are caught up by the first sweep: well inside 30 s, not a minute.
+    const left = await converge(30_000);
     expect(show(left)).toEqual([]);
     const after = subscriptionsLookRight();
     expect(after).toEqual({ count: before.length, duplicatedUsers: 0, covered: cfg.mapped.size });

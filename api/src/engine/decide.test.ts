@@ -265,9 +265,14 @@ describe('decide: Teams → CXone', () => {
     expect(d.record.reason).toBe('echo_suppressed');
     expect(d.actions).toEqual([]);
   });
-  it('when the Teams observation predates our own write then it is not synced (echo)', () => {
-    const d = t2c({ teams: tm(IN_MEETING, NOW - 120_000), cxone: cx(agent('Available')), teamsSet: session(AVAILABLE) });
+  it('when the Teams observation predates our own write and could be our previous write then it is not synced (echo)', () => {
+    const d = t2c({ teams: tm(IN_CALL, NOW - 120_000), cxone: cx(agent('Available')), teamsSet: session(AVAILABLE) });
     expect(d.record.reason).toBe('echo_suppressed');
+  });
+  it("when the Teams observation predates our own write but shows a meeting then it is the person's and is synced", () => {
+    // Our session went up under the meeting: Graph reports nothing new, so no fresher reading will come.
+    const d = t2c({ teams: tm(IN_MEETING, NOW - 120_000), cxone: cx(agent('Available')), teamsSet: session(AVAILABLE) });
+    expect(d.record).toMatchObject({ reason: 'applied', direction: 'teams_to_cxone' });
   });
   it('when the agent is on a contact then the change is held as pending', () => {
     const d = t2c({ teams: tm(IN_MEETING), cxone: cx(agent('InboundContact', { contactId: 'c1' })) });

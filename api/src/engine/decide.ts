@@ -1,5 +1,5 @@
 import { type AgentStateSnapshot, classifyAgentState, isOnContactOrAcw, stateMatchesTarget } from '../domain/cxone.ts';
-import { type PresencePair, samePair } from '../domain/presence.ts';
+import { isPreferredPair, isSettablePair, type PresencePair, samePair } from '../domain/presence.ts';
 import type { ReasonCode } from '../domain/reasons.ts';
 import { findToCxoneRow, findToTeamsRow, rowCxoneTarget, rowTeamsTarget } from '../domain/rules.ts';
 import { keepAliveDueAt, SESSION_EXPIRATION } from './timing.ts';
@@ -372,8 +372,13 @@ function toCxone(input: DecideInput, rule: EffectiveRuleInput): CxoneResult {
   // unveiled by the person, not caused by our write, and going back is what should happen. It
   // cannot loop: CXone → Teams holds while CXone shows our state, so our session's pair stays older.
   const cxoneOurs = !!cs && !cs.lostAt && !lost && !!c && c.observedAt >= cs.at && ownsCxoneState(cs, c.state);
-  if (set && t.observedAt < set.at) return out('echo_suppressed');
-  if (input.teamsCleared && t.observedAt < input.teamsCleared.at) return out('echo_suppressed');
+  // An observation older than our latest write may still show our previous write: an echo, unless it
+  // shows a presence our app cannot produce (a meeting): that is the person's, whatever its age. Our
+  // session hidden under a meeting changes nothing Graph would report, so waiting for a "fresher"
+  // reading of it could wait until the next sweep.
+  const older = (at: number) => t.observedAt < at && couldBeOurs(t.presence);
+  if (set && older(set.at)) return out('echo_suppressed');
+  if (input.teamsCleared && older(input.teamsCleared.at)) return out('echo_suppressed');
   const unveiled = cxoneOurs && !!cs && !!set && !samePair(cs.fromTeams, t.presence) && (set.since ?? set.at) < cs.at;
   if (set && !set.lostAt && samePair(t.presence, set.pair) && !unveiled) return out('echo_suppressed');
   const found = findToCxoneRow(rule.rows, t.presence);
@@ -409,6 +414,14 @@ function toCxone(input: DecideInput, rule: EffectiveRuleInput): CxoneResult {
     return out('applied', rowIndex, [{ kind: 'cxone_set', agentId: input.agentId, target, fromTeams }]);
   }
   return out('not_owned', rowIndex);
+}
+
+/** A presence our app's writes can show: what setPresence/setUserPreferredPresence set, or its idle fade. */
+export function couldBeOurs(p: PresencePair): boolean {
+  if (isSettablePair(p) || isPreferredPair(p)) return true;
+  const a = p.availability.toLowerCase();
+  const act = p.activity.toLowerCase();
+  return a === 'availableidle' || a === 'busyidle' || act === 'inactive' || act === 'away';
 }
 
 /** The current CXone state is the one our write produced (same state, and the same run of it). */

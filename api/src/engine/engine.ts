@@ -154,7 +154,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     keepDecisionsMs: deps.options?.keepDecisionsMs ?? 7 * 24 * 3_600_000,
   };
   const db = deps.storage.db;
-  const leases = createLeaseManager(db, deps.instanceId ?? `engine-${randomUUID()}`, clock);
+  const leases = createLeaseManager(db, deps.instanceId ?? `engine-${randomUUID()}`, clock, deps.storage.liveness);
   const conns = new Map<string, Conn>();
   const loading = new Map<string, { promise: Promise<Conn | null>; buffered: SyncEvent[] }>();
   /** Users waiting for a reconcile: `urgent` (live and admin work) is served before `dirty`. */
@@ -672,7 +672,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       stopped = false;
       await leaseRound();
       timers.push(
-        setInterval(() => void track(leaseRound()), Math.max(1_000, Math.floor(opt.leaseTtlMs / 3))),
+        // At most 5 s apart: a replica replacing a killed one takes over within ~DEAD_CONFIRM_MS + 5 s.
+        setInterval(() => void track(leaseRound()), Math.max(1_000, Math.min(5_000, Math.floor(opt.leaseTtlMs / 3)))),
         setInterval(() => void sweep(), opt.sweepIntervalMs),
         setInterval(tick, opt.keepAliveCheckMs),
         setInterval(() => void flush(), opt.flushIntervalMs),

@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzleLite } from 'drizzle-orm/pglite';
 import { migrate as migrateLite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { embeddedLiveness, type Liveness, postgresLiveness } from './liveness.ts';
 import * as schema from './schema.ts';
 
 /** One database type for both back ends: every query is written once, against this. */
@@ -17,6 +18,8 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export interface Storage {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** Which server processes still run (lease takeover after a crash). */
+  liveness: Liveness;
   /** Cheap round-trip used by /readyz. */
   ping(): Promise<void>;
   migrationsApplied(): Promise<boolean>;
@@ -66,12 +69,20 @@ async function openPostgres(url: string, poolSize = 10): Promise<Storage> {
     throw new StorageError(`DATABASE_URL: cannot connect to ${where}: ${(err as Error).message}`);
   }
   const db = drizzlePg(pool, { schema }) as unknown as Db;
+  const liveness = await postgresLiveness(url, pool).catch(async (err: Error) => {
+    await pool.end().catch(() => {});
+    throw new StorageError(`DATABASE_URL: cannot connect to ${safeUrl(url)}: ${err.message}`);
+  });
   return {
     db,
     kind: 'postgres',
+    liveness,
     ping: async () => void (await pool.query('select 1')),
     migrationsApplied: () => migrationsApplied(db),
-    close: () => pool.end(),
+    close: async () => {
+      await liveness.close();
+      await pool.end();
+    },
   };
 }
 
@@ -83,6 +94,7 @@ async function openPglite(dataDir = '.data'): Promise<Storage> {
   return {
     db,
     kind: 'pglite',
+    liveness: embeddedLiveness(),
     ping: async () => void (await client.query('select 1')),
     migrationsApplied: () => migrationsApplied(db),
     close: () => client.close(),

@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../domain/ports.ts';
 import type { Db } from './db.ts';
+import type { Liveness } from './liveness.ts';
 import { leases } from './schema.ts';
 
 /**
@@ -9,7 +10,14 @@ import { leases } from './schema.ts';
  * WHERE the lease expired or is already ours — so two replicas racing for it never both win.
  * Runs unchanged on PGlite and PostgreSQL. Time comes from the injected clock so tests can expire
  * leases without waiting; replicas' clocks are assumed roughly in step (TTLs are seconds, skew ms).
+ *
+ * With `liveness`, holder ids end in `@<processId>`, and a lease whose holder's process is gone
+ * (kill -9, crash) is taken over as soon as that is seen twice, `DEAD_CONFIRM_MS` apart — not after the
+ * TTL. Twice, because a database restart drops every session at once and the living come back within
+ * a couple of seconds.
  */
+export const DEAD_CONFIRM_MS = 3_000;
+
 export interface LeaseManager {
   readonly holderId: string;
   /** Takes the lease if free, expired or already ours (then extends it). True when we hold it. */
@@ -22,8 +30,38 @@ export interface LeaseManager {
   holder(name: string): Promise<string | null>;
 }
 
-export function createLeaseManager(db: Db, holderId: string, clock: Clock): LeaseManager {
+export function createLeaseManager(db: Db, holderName: string, clock: Clock, liveness?: Liveness): LeaseManager {
   const at = (ms: number) => new Date(ms);
+  const holderId = liveness ? `${holderName}@${liveness.processId}` : holderName;
+  /** Holders whose process was seen gone, and when first. */
+  const deadSince = new Map<string, number>();
+
+  /** Takes the lease from a holder whose process is gone (confirmed twice); true when taken. */
+  async function takeFromDead(name: string, ttlMs: number, now: number): Promise<boolean> {
+    if (!liveness) return false;
+    const row = (await db.select({ holder: leases.holder }).from(leases).where(eq(leases.name, name)))[0];
+    const other = row?.holder;
+    const pid = other?.includes('@') ? other.slice(other.lastIndexOf('@') + 1) : null;
+    if (!other || !pid || other === holderId) return false;
+    if (await liveness.isAlive(pid)) {
+      deadSince.delete(other);
+      return false;
+    }
+    const since = deadSince.get(other);
+    if (since === undefined) {
+      deadSince.set(other, now);
+      return false;
+    }
+    if (now - since < DEAD_CONFIRM_MS) return false;
+    deadSince.delete(other);
+    const taken = await db
+      .update(leases)
+      .set({ holder: holderId, expiresAt: at(now + ttlMs) })
+      .where(and(eq(leases.name, name), eq(leases.holder, other)))
+      .returning({ holder: leases.holder });
+    return taken.length === 1;
+  }
+
   return {
     holderId,
     async tryAcquire(name, ttlMs) {
@@ -37,7 +75,8 @@ export function createLeaseManager(db: Db, holderId: string, clock: Clock): Leas
           where: sql`${leases.expiresAt} <= ${at(now)} or ${leases.holder} = ${holderId}`,
         })
         .returning({ holder: leases.holder });
-      return rows.length === 1 && rows[0]?.holder === holderId;
+      if (rows.length === 1 && rows[0]?.holder === holderId) return true;
+      return takeFromDead(name, ttlMs, now);
     },
     async renew(name, ttlMs) {
       const now = clock.now();
