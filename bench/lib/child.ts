@@ -1,5 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { buildServer } from '../../scripts/build-server.ts';
 
 /** The server as a child process (bench/server.ts) with an IPC channel: start, usage, kill. */
 export interface ServerChild {
@@ -25,13 +27,33 @@ export interface Usage {
   loopDelayMaxMs: number;
 }
 
-const SCRIPT = fileURLToPath(new URL('../server.ts', import.meta.url));
+/**
+ * bench/server.ts compiled the way `npm run serve` compiles the server (scripts/build-server.ts), once
+ * per process: the child runs plain JavaScript, as production does.
+ */
+let built: Promise<string> | undefined;
+const buildChild = () => {
+  built ??= buildServer({ entry: 'bench/server.ts', outfile: 'dist/bench/server.js' });
+  built.catch(() => (built = undefined));
+  return built;
+};
+
+/** Node's flags in `npm run serve` (`node <flags> dist/server/main.js`), so the child runs as the product does. */
+export function serveNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { serve: string } };
+  const run = pkg.scripts.serve
+    .split('&&')
+    .map((c) => c.trim().split(/\s+/))
+    .find((w) => w[0] === 'node');
+  if (!run) throw new Error(`package.json scripts.serve runs no \`node …\` command: ${pkg.scripts.serve}`);
+  return run.slice(1).filter((w) => w.startsWith('--'));
+}
 
 export async function startServerChild(env: Record<string, string>, o: { timeoutMs?: number } = {}): Promise<ServerChild> {
   let err = '';
-  const proc = fork(SCRIPT, [], {
-    // The same V8 flags as `npm run serve`, so RSS is measured as the product runs.
-    execArgv: ['--max-semi-space-size=8', '--import', 'tsx'],
+  const script = await buildChild();
+  const proc = fork(script, [], {
+    execArgv: serveNodeFlags(),
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

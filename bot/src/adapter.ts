@@ -1,11 +1,9 @@
-import {
-  type Activity,
-  ActivityTypes,
-  type Request as BotRequest,
-  type Response as BotResponse,
+import type {
+  Activity,
+  Request as BotRequest,
+  Response as BotResponse,
   CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  type ConversationReference,
+  ConversationReference,
   TurnContext,
 } from 'botbuilder';
 import type { Bot, BotLogger, TurnInput, TurnOutput } from './bot.ts';
@@ -16,6 +14,9 @@ import type { BotMessage, ProactiveMessenger, StoredConversation } from './ports
  * The one module that knows botbuilder. It authenticates and parses Bot Framework activities,
  * turns them into our `TurnInput`, and sends replies, invoke responses and proactive messages.
  * Moving to the Teams SDK v2 / Agents SDK replaces this file only.
+ *
+ * botbuilder itself (≈17 MB of heap once loaded, with its dependencies) is imported only when a bot is
+ * configured, i.e. when `createBotAdapter` is called: a deployment without the bot never loads it.
  */
 export interface BotAuthOptions {
   /** Microsoft App ID of the bot registration; with a password, inbound JWTs are validated. */
@@ -42,22 +43,27 @@ export function createBotAdapter(opts: BotAuthOptions, bot: Bot, logger: BotLogg
   if (authEnabled && (!opts.appId || !opts.appPassword))
     throw new BotAuthConfigError('BOT_ID and BOT_PASSWORD are required unless BOT_AUTH_DISABLED=true (local development)');
   const appId = authEnabled ? (opts.appId ?? '') : '';
-  const auth = authEnabled
-    ? new ConfigurationBotFrameworkAuthentication({
-        MicrosoftAppId: opts.appId,
-        MicrosoftAppPassword: opts.appPassword,
-        MicrosoftAppTenantId: opts.tenantId,
-        MicrosoftAppType: opts.tenantId ? 'SingleTenant' : 'MultiTenant',
-      })
-    : new ConfigurationBotFrameworkAuthentication({});
-  const adapter = new CloudAdapter(auth);
-  adapter.onTurnError = async (context, error) => {
-    logger.error({ err: error, activityType: context.activity.type }, 'bot: unhandled turn error');
-  };
+  // Loading starts now (at start-up), so the first activity does not wait for it.
+  const sdk = import('botbuilder').then((b) => {
+    const auth = authEnabled
+      ? new b.ConfigurationBotFrameworkAuthentication({
+          MicrosoftAppId: opts.appId,
+          MicrosoftAppPassword: opts.appPassword,
+          MicrosoftAppTenantId: opts.tenantId,
+          MicrosoftAppType: opts.tenantId ? 'SingleTenant' : 'MultiTenant',
+        })
+      : new b.ConfigurationBotFrameworkAuthentication({});
+    const adapter: CloudAdapter = new b.CloudAdapter(auth);
+    adapter.onTurnError = async (context, error) => {
+      logger.error({ err: error, activityType: context.activity.type }, 'bot: unhandled turn error');
+    };
+    return { adapter, conversationReference: (a: Partial<Activity>) => b.TurnContext.getConversationReference(a) };
+  });
+  sdk.catch((err: unknown) => logger.error({ err }, 'bot: botbuilder could not be loaded'));
 
   async function logic(context: TurnContext): Promise<void> {
     const activity = context.activity;
-    const input = toTurnInput(activity);
+    const input = toTurnInput(activity, (await sdk).conversationReference(activity));
     if (!input) {
       if (activity.type === ActivityTypes.Invoke) await context.sendActivity(invokeResponse(200, undefined));
       return;
@@ -75,6 +81,7 @@ export function createBotAdapter(opts: BotAuthOptions, bot: Bot, logger: BotLogg
   /** Runs `logic` in the referenced conversation; its failure is the caller's (the turn-error hook would swallow it). */
   async function proactive(reference: Record<string, unknown>, run: (context: TurnContext) => Promise<void>): Promise<void> {
     let failure: unknown = null;
+    const { adapter } = await sdk;
     await adapter.continueConversationAsync(appId, reference as Partial<ConversationReference>, async (context) => {
       try {
         await run(context);
@@ -104,7 +111,7 @@ export function createBotAdapter(opts: BotAuthOptions, bot: Bot, logger: BotLogg
         res.end();
         return;
       }
-      await adapter.process(req, res, logic);
+      await (await sdk).adapter.process(req, res, logic);
     },
     async send(reference, msg) {
       let id: string | null = null;
@@ -122,6 +129,15 @@ export function createBotAdapter(opts: BotAuthOptions, bot: Bot, logger: BotLogg
   };
 }
 
+/** botbuilder's `ActivityTypes` values used here (the enum itself would load botbuilder). */
+const ActivityTypes = {
+  Message: 'message',
+  Invoke: 'invoke',
+  InvokeResponse: 'invokeResponse',
+  InstallationUpdate: 'installationUpdate',
+  ConversationUpdate: 'conversationUpdate',
+} as const;
+
 function invokeResponse(status: number, body: unknown): Partial<Activity> {
   return { type: ActivityTypes.InvokeResponse, value: { status, body } };
 }
@@ -138,8 +154,11 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? 
 const obj = (v: unknown): Record<string, unknown> | null =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 
-/** Maps a Bot Framework activity to our turn; null = nothing for the bot to do. Total on any input. */
-export function toTurnInput(activity: Activity): TurnInput | null {
+/**
+ * Maps a Bot Framework activity to our turn; null = nothing for the bot to do. Total on any input.
+ * `ref` is botbuilder's conversation reference for the activity (`TurnContext.getConversationReference`).
+ */
+export function toTurnInput(activity: Activity, ref: Partial<ConversationReference>): TurnInput | null {
   const conversationId = str(activity.conversation?.id);
   if (!conversationId) return null;
   const channelData = obj(activity.channelData);
@@ -149,7 +168,6 @@ export function toTurnInput(activity: Activity): TurnInput | null {
   // A channel message's conversation id names its thread (`19:…@thread.tacv2;messageid=…`); the stored
   // reference is the channel itself, so proactive cards start new posts instead of replying in an old thread.
   const storedId = scope === 'channel' ? conversationId.replace(/;messageid=.*$/i, '') : conversationId;
-  const ref = TurnContext.getConversationReference(activity);
   const base = {
     text: '',
     verb: null,
