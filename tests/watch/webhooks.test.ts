@@ -160,7 +160,7 @@ describe('Graph webhooks and the inbox worker', () => {
     expect(JSON.stringify(await storage.db.select().from(notificationInbox))).not.toContain(clientState);
   });
 
-  it('when notifications are duplicated and reordered then each change is processed once, in sequence order', async () => {
+  it('when notifications are duplicated and reordered then the engine gets only the newest state, once', async () => {
     const n1 = await presence('u2', 'Away', 'Away', '200');
     const n2 = await presence('u2', 'Busy', 'InAMeeting', '201');
     const n3 = await presence('u2', 'DoNotDisturb', 'Presenting', '202');
@@ -172,8 +172,10 @@ describe('Graph webhooks and the inbox worker', () => {
     const late = await presence('u2', 'BeRightBack', 'BeRightBack', '199');
     await post({ value: [n2, late, n3], validationTokens: tokens });
     await worker.drain();
+    // Taken in sequence order, but only the newest of a drain is handed on: a meeting already over by a
+    // later notification in the same batch would otherwise be written to CXone and back.
     const seen = events.map((e) => (e.kind === 'teams_presence' ? e.presence.availability : ''));
-    expect(seen).toEqual(['Away', 'Busy', 'DoNotDisturb']);
+    expect(seen).toEqual(['DoNotDisturb']);
     expect(worker.counters().duplicatesOrStale).toBeGreaterThanOrEqual(5);
   });
 

@@ -297,13 +297,17 @@ export function createInboxWorker(deps: InboxWorkerDeps) {
       );
       const ledger = await deps.ledger(connectionId);
       const dirty = new Map<string, SeenPresence>();
+      // Only each user's latest presence in the batch goes to the engine: the engine acts as soon as
+      // it is told, so handing it a meeting that a later notification in the same batch already ended
+      // would write CXone twice for nothing (reordered deliveries land in one batch).
+      const changed = new Map<string, Parameters<typeof deps.sink.publish>[0]>();
       for (const pr of ordered) {
         counters.presences++;
         const u = ledger.observe(pr.userId, pr, now);
         if (u.dirty) dirty.set(pr.userId, ledger.get(pr.userId)!);
         if (u.observation === 'changed' || u.observation === 'first') {
           counters.changes++;
-          deps.sink.publish({
+          changed.set(pr.userId, {
             kind: 'teams_presence',
             connectionId,
             userId: pr.userId,
@@ -313,6 +317,7 @@ export function createInboxWorker(deps: InboxWorkerDeps) {
           });
         } else counters.duplicatesOrStale++;
       }
+      for (const event of changed.values()) deps.sink.publish(event);
       if (dirty.size > 0) await deps.store.save(connectionId, [...dirty]);
     }
     if (alive.size > 0) await deps.notificationsArrived([...alive], now);
