@@ -153,6 +153,8 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'ENCRYPTION_KEY', value: '@Microsoft.KeyVault(SecretUri=${secretEncryptionKey.properties.secretUri})' }
         { name: 'BOT_PASSWORD', value: '@Microsoft.KeyVault(SecretUri=${secretBotPassword.properties.secretUri})' }
         { name: 'SCM_DO_BUILD_DURING_DEPLOYMENT', value: 'false' }
+        // glibc: two malloc arenas instead of one per thread (about 25 MB less RSS at 10,000 agents; README, Benchmarks)
+        { name: 'MALLOC_ARENA_MAX', value: '2' }
       ]
     }
   }

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -58,10 +58,12 @@ export async function buildServer(opts: BuildServerOptions = {}): Promise<string
     const text = await esbuild.formatMessages(result.warnings, { kind: 'warning' });
     throw new Error(`build-server: warnings are errors here:\n${text.join('\n')}`);
   }
-  mkdirSync(outdir, { recursive: true });
-  // Written beside, then renamed: a process starting from the output never reads a half-written file,
-  // and parallel builds (test workers) of the same entry each replace it whole.
+  // An output that is already up to date is left alone (a deployed build on a read-only disk still
+  // starts). Others are written beside, then renamed: a process starting from the output never reads
+  // a half-written file, and parallel builds (test workers) of the same entry each replace it whole.
   for (const file of result.outputFiles) {
+    if (existsSync(file.path) && readFileSync(file.path).equals(file.contents)) continue;
+    mkdirSync(path.dirname(file.path), { recursive: true });
     const tmp = `${file.path}.${process.pid}.tmp`;
     writeFileSync(tmp, file.contents);
     renameSync(tmp, file.path);
