@@ -250,6 +250,36 @@ describe('Graph webhooks and the inbox worker', () => {
     ]);
   });
 
+  it('when the process dies right after the 202 then the acknowledged notifications are still processed after a restart', async () => {
+    const res = await post({ value: [await presence('u1', 'Busy', 'InAMeeting', '650')], validationTokens: [await token()] });
+    expect(res.status).toBe(202);
+    // A new process: nothing of the old one's memory, only the database.
+    const restarted: SyncEvent[] = [];
+    const store = createPresenceSeenStore(storage.db);
+    const ledger = new PresenceLedger();
+    const fresh = createInboxWorker({
+      db: storage.db,
+      certs: createCertStore(storage.db, secrets, clock),
+      verifier: null,
+      appClientId: async () => APP_ID,
+      ledger: async () => {
+        await ledger.ensureLoaded(() => store.load(connectionId));
+        return ledger;
+      },
+      store,
+      sink: { publish: (e) => restarted.push(e) },
+      lifecycle: async () => 'ok',
+      notificationsArrived: async () => {},
+      clock,
+      logger,
+    });
+    await fresh.drain();
+    expect(restarted.map((e) => (e.kind === 'teams_presence' ? [e.userId, e.presence.activity] : []))).toEqual([
+      ['u1', 'InAMeeting'],
+    ]);
+    expect(events).toEqual([]); // the old worker never saw it
+  });
+
   it('when genuine and forged notifications share a POST then only the genuine ones are stored', async () => {
     const before = webhooks.counters();
     const good = await presence('u1', 'DoNotDisturb', 'Presenting', '700');

@@ -40,6 +40,12 @@ export interface InboxWorkerDeps {
   decryptor?: Decryptor;
   /** Rows claimed per pass (default 50; a row holds up to one POST's notifications). */
   batchSize?: number;
+  /**
+   * A wake-up waits this long for more rows before its pass (default 25 ms): under a burst one pass
+   * then takes the rows of many POSTs, and its fixed statements (claim, connection, cursors,
+   * subscription liveness) are paid once for them, not once per POST.
+   */
+  wakeDelayMs?: number;
   pollIntervalMs?: number;
 }
 
@@ -124,6 +130,7 @@ export function createInboxWorker(deps: InboxWorkerDeps) {
   let running = false;
   let draining: Promise<number> | undefined;
   let again = false;
+  let wakeTimer: NodeJS.Timeout | undefined;
 
   async function claim(): Promise<Claimed[]> {
     const n = deps.batchSize ?? 50;
@@ -350,10 +357,24 @@ export function createInboxWorker(deps: InboxWorkerDeps) {
         draining = undefined;
         if (again) {
           again = false;
-          void kick();
+          wake();
         }
       });
     return draining;
+  };
+
+  /** A pass soon (rows arrived): at most one waiting, none while one runs (it runs again after). */
+  const wake = () => {
+    if (draining) {
+      again = true;
+      return;
+    }
+    if (wakeTimer) return;
+    wakeTimer = setTimeout(() => {
+      wakeTimer = undefined;
+      void kick();
+    }, deps.wakeDelayMs ?? 25);
+    wakeTimer.unref?.();
   };
 
   const loop = () => {
@@ -365,7 +386,7 @@ export function createInboxWorker(deps: InboxWorkerDeps) {
   return {
     /** Processes everything waiting; resolves with the number of inbox rows handled. */
     drain: () => kick(),
-    wake: () => void kick(),
+    wake,
     start() {
       if (running) return;
       running = true;
@@ -374,6 +395,8 @@ export function createInboxWorker(deps: InboxWorkerDeps) {
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
+      if (wakeTimer) clearTimeout(wakeTimer);
+      wakeTimer = undefined;
       await draining;
     },
     counters: (): InboxCounters => ({ ...counters }),
