@@ -71,6 +71,21 @@ export async function buildServer(opts: BuildServerOptions = {}): Promise<string
   return outfile;
 }
 
+/**
+ * Node's flags in the `serve` script of package.json (`node <flags> dist/server/main.js`, flags in
+ * `--name=value` form), so whatever starts the compiled server elsewhere (the benchmark, tests) runs it
+ * as production does.
+ */
+export function serveNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { serve: string } };
+  const run = pkg.scripts.serve
+    .split('&&')
+    .map((c) => c.trim().split(/\s+/))
+    .find((w) => w[0] === 'node');
+  if (!run) throw new Error(`package.json scripts.serve runs no \`node …\` command: ${pkg.scripts.serve}`);
+  return run.slice(1).filter((w) => w.startsWith('--'));
+}
+
 /** Every bare import (an npm package or `node:` built-in) stays an import, except the named packages. */
 function externalPackagesExcept(bundled: string[]): esbuild.Plugin {
   const inside = (spec: string) => bundled.some((p) => spec === p || spec.startsWith(`${p}/`));

@@ -1,7 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildServer } from '../../scripts/build-server.ts';
+import { buildServer, serveNodeFlags } from '../../scripts/build-server.ts';
 
 /** The server as a child process (bench/server.ts) with an IPC channel: start, usage, kill. */
 export interface ServerChild {
@@ -37,17 +36,6 @@ const buildChild = () => {
   built.catch(() => (built = undefined));
   return built;
 };
-
-/** Node's flags in `npm run serve` (`node <flags> dist/server/main.js`), so the child runs as the product does. */
-export function serveNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { serve: string } };
-  const run = pkg.scripts.serve
-    .split('&&')
-    .map((c) => c.trim().split(/\s+/))
-    .find((w) => w[0] === 'node');
-  if (!run) throw new Error(`package.json scripts.serve runs no \`node …\` command: ${pkg.scripts.serve}`);
-  return run.slice(1).filter((w) => w.startsWith('--'));
-}
 
 export async function startServerChild(env: Record<string, string>, o: { timeoutMs?: number } = {}): Promise<ServerChild> {
   let err = '';
