@@ -280,6 +280,43 @@ describe('Graph webhooks and the inbox worker', () => {
     expect(events).toEqual([]); // the old worker never saw it
   });
 
+  it('when rows arrive after a quiet spell then a pass runs at once; woken again at once, the next waits its interval', async () => {
+    const seen: SyncEvent[] = [];
+    const store = createPresenceSeenStore(storage.db);
+    const ledger = new PresenceLedger();
+    const paced = createInboxWorker({
+      db: storage.db,
+      certs,
+      verifier: null,
+      appClientId: async () => APP_ID,
+      ledger: async () => {
+        await ledger.ensureLoaded(() => store.load(connectionId));
+        return ledger;
+      },
+      store,
+      sink: { publish: (e) => seen.push(e) },
+      lifecycle: async () => 'ok',
+      notificationsArrived: async () => {},
+      clock,
+      logger,
+      minPassIntervalMs: 60_000,
+    });
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    await post({ value: [await presence('u1', 'Away', 'Away', '660')] });
+    paced.wake();
+    await until(() => seen.length === 1);
+    expect(seen.length).toBe(1);
+    await post({ value: [await presence('u2', 'Busy', 'InACall', '660')] });
+    paced.wake();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen.length).toBe(1); // waits out the interval (a burst's rows gather meanwhile)
+    await paced.drain(); // asked for explicitly: at once
+    expect(seen.map((e) => (e.kind === 'teams_presence' ? e.userId : ''))).toEqual(['u1', 'u2']);
+    await paced.stop();
+  });
+
   it('when genuine and forged notifications share a POST then only the genuine ones are stored', async () => {
     const before = webhooks.counters();
     const good = await presence('u1', 'DoNotDisturb', 'Presenting', '700');

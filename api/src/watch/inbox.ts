@@ -41,11 +41,12 @@ export interface InboxWorkerDeps {
   /** Rows claimed per pass (default 50; a row holds up to one POST's notifications). */
   batchSize?: number;
   /**
-   * A wake-up waits this long for more rows before its pass (default 25 ms): under a burst one pass
-   * then takes the rows of many POSTs, and its fixed statements (claim, connection, cursors,
-   * subscription liveness) are paid once for them, not once per POST.
+   * Woken passes start at least this far apart (default 25 ms). A notification after a quiet spell
+   * is processed at once; under a burst one pass takes the rows of many POSTs, and its fixed
+   * statements (claim, connection, cursors, subscription liveness) are paid once for them, not once
+   * per POST (measured: ~360 statements/s at 500 notifications/s without it).
    */
-  wakeDelayMs?: number;
+  minPassIntervalMs?: number;
   pollIntervalMs?: number;
 }
 
@@ -131,6 +132,7 @@ export function createInboxWorker(deps: InboxWorkerDeps) {
   let draining: Promise<number> | undefined;
   let again = false;
   let wakeTimer: NodeJS.Timeout | undefined;
+  let lastPassAt = Number.NEGATIVE_INFINITY;
 
   async function claim(): Promise<Claimed[]> {
     const n = deps.batchSize ?? 50;
@@ -347,6 +349,7 @@ export function createInboxWorker(deps: InboxWorkerDeps) {
       again = true;
       return draining;
     }
+    lastPassAt = performance.now();
     draining = drain()
       .catch((err: unknown) => {
         counters.errors++;
@@ -363,17 +366,22 @@ export function createInboxWorker(deps: InboxWorkerDeps) {
     return draining;
   };
 
-  /** A pass soon (rows arrived): at most one waiting, none while one runs (it runs again after). */
+  /** Rows arrived: a pass now, or when the last one is `minPassIntervalMs` old; none while one runs (it runs again after). */
   const wake = () => {
     if (draining) {
       again = true;
       return;
     }
     if (wakeTimer) return;
+    const wait = lastPassAt + (deps.minPassIntervalMs ?? 25) - performance.now();
+    if (wait <= 0) {
+      void kick();
+      return;
+    }
     wakeTimer = setTimeout(() => {
       wakeTimer = undefined;
       void kick();
-    }, deps.wakeDelayMs ?? 25);
+    }, wait);
     wakeTimer.unref?.();
   };
 
