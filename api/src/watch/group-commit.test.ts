@@ -68,6 +68,29 @@ describe('group commit', () => {
     ]);
   });
 
+  it('when two writes may be in flight then a slow one holds only its own callers', async () => {
+    const { calls, write } = controlledWrite();
+    const commit = createGroupCommit(write, { maxInFlight: 2 });
+    const settled: number[] = [];
+    const a = commit([1]).then(() => settled.push(1));
+    await tick();
+    const b = commit([2]).then(() => settled.push(2));
+    await tick();
+    const c = commit([3]).then(() => settled.push(3));
+    const d = commit([4]).then(() => settled.push(4));
+    await tick();
+    expect(calls.map((x) => x.rows)).toEqual([[1], [2]]); // 3 and 4 wait for a free slot
+    calls[1]!.done(); // the second finishes first; the first is slow
+    await b;
+    await tick();
+    expect(calls.map((x) => x.rows)).toEqual([[1], [2], [3, 4]]);
+    calls[2]!.done();
+    await Promise.all([c, d]);
+    expect(settled).toEqual([2, 3, 4]);
+    calls[0]!.done();
+    await a;
+  });
+
   it('when nothing is given then nothing is written', async () => {
     const writes: number[][] = [];
     const commit = createGroupCommit<number>(async (rows) => {

@@ -10,7 +10,7 @@
 export interface GroupCommitOptions {
   /** Most rows in one write (default 500; PostgreSQL allows 65,535 bind parameters per statement). */
   maxRows?: number;
-  /** Writes in flight at once (default 1: the fewest, largest groups). */
+  /** Writes in flight at once (default 1: the fewest, largest groups; more: a slow write holds fewer callers). */
   maxInFlight?: number;
 }
 

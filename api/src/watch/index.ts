@@ -410,11 +410,15 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
     },
     registerRoutes(server, requireAdmin) {
       // Concurrent POSTs share one INSERT (one round trip and commit); each 202 waits for its commit.
-      const persist = createGroupCommit<InboxItem>(async (items) => {
-        await db
-          .insert(notificationInbox)
-          .values(items.map((i) => ({ connectionId: i.connectionId, kind: i.kind, payload: i.payload })));
-      });
+      // Two in flight: one slow statement does not hold every acknowledgement behind it.
+      const persist = createGroupCommit<InboxItem>(
+        async (items) => {
+          await db
+            .insert(notificationInbox)
+            .values(items.map((i) => ({ connectionId: i.connectionId, kind: i.kind, payload: i.payload })));
+        },
+        { maxInFlight: 2 },
+      );
       const hooks = registerGraphWebhooks(server, {
         lookup: (id) => subsStore.lookup(id),
         persist,
