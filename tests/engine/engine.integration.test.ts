@@ -129,6 +129,32 @@ describe('sync engine with real storage', () => {
     await w.stopAll();
   });
 
+  it('when thousands of users need work at once then the engine gives the event loop turns between them', async () => {
+    // The fakes answer without I/O, so without slicing the whole pass would run in microtasks and
+    // no timer, webhook or socket could run until the last user was done.
+    const n = 2_000;
+    const w = await world(n);
+    const e = await w.start();
+    const before = w.teams.writes.length;
+    w.clock.t += 1_000;
+    for (let i = 0; i < n; i++) w.cxone.set(`a${i}`, 'Available');
+    const seen: number[] = [];
+    let spinning = true;
+    const spin = () => {
+      if (!spinning) return;
+      seen.push(w.teams.writes.length - before);
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    for (let i = 0; i < n; i++) w.cx(e, `a${i}`);
+    await e.idle();
+    spinning = false;
+    expect(w.teams.writes.length - before).toBe(n);
+    // Some turns of the event loop came while the pass was under way.
+    expect(seen.some((done) => done > 0 && done < n)).toBe(true);
+    await w.stopAll();
+  });
+
   it('when many CXone changes arrive before the write then they collapse into at most two writes of the latest state', async () => {
     const w = await world();
     const e = await w.start();

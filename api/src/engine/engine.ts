@@ -265,8 +265,34 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
 
   // ---- workers ------------------------------------------------------------------------------
 
+  // A reconcile that needs no I/O (the user is already right: most of a sweep) ends in microtasks,
+  // and its finally() pumps the next: a 10,000-user sweep would run as one 100–270 ms stretch that
+  // holds up webhooks, timers and live events. Give the event loop a turn every SLICE_MS instead.
+  const SLICE_MS = 8;
+  let sliceStartedAt = -1;
+  let pumpQueued = false;
+  function pumpLater(): void {
+    if (pumpQueued) return;
+    pumpQueued = true;
+    setImmediate(() => {
+      pumpQueued = false;
+      pump();
+    });
+  }
+
   function pump(): void {
     if (stopped) return;
+    const t = performance.now();
+    if (sliceStartedAt < 0) {
+      sliceStartedAt = t;
+      // Runs once the current macrotask and its microtasks are done: the next slice starts fresh.
+      setImmediate(() => {
+        sliceStartedAt = -1;
+      });
+    } else if (t - sliceStartedAt > SLICE_MS) {
+      pumpLater();
+      return;
+    }
     const now = clock.now();
     for (const queue of [urgent, dirty])
       for (const [k, item] of queue) {
