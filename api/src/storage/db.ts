@@ -10,6 +10,7 @@ import { drizzle as drizzleLite } from 'drizzle-orm/pglite';
 import { migrate as migrateLite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { embeddedLiveness, type Liveness, postgresLiveness } from './liveness.ts';
+import { initPgliteCluster, PGLITE_CONF } from './pglite-init.ts';
 import * as schema from './schema.ts';
 
 /** One database type for both back ends: every query is written once, against this. */
@@ -88,8 +89,15 @@ async function openPostgres(url: string, poolSize = 10): Promise<Storage> {
 
 async function openPglite(dataDir = '.data'): Promise<Storage> {
   const dir = dataDir === 'memory://' ? undefined : path.resolve(dataDir, 'pglite');
-  if (dir) mkdirSync(dir, { recursive: true });
-  const client = dir ? await PGlite.create(dir) : await PGlite.create();
+  if (dir) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      await initPgliteCluster(dir);
+    } catch (err) {
+      throw new StorageError(`DATA_DIR: cannot create the embedded database in ${dir}: ${(err as Error).message}`);
+    }
+  }
+  const client = await PGlite.create({ ...(dir ? { dataDir: dir } : {}), postgresqlconf: PGLITE_CONF });
   const db = drizzleLite(client, { schema }) as unknown as Db;
   return {
     db,

@@ -1,10 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, openTestStorage } from '../../../tests/support/db.ts';
 import { openStorage, type Storage, StorageError } from './db.ts';
+import { initPgliteCluster } from './pglite-init.ts';
 import { connections, leases, mappings } from './schema.ts';
 
 describe.each(backends())('storage on %s', (backend) => {
@@ -54,6 +55,27 @@ describe('embedded storage', () => {
     const rows = await second.db.select().from(connections);
     expect(rows.map((r) => r.name)).toEqual(['Persisted']);
     await second.close();
+  });
+
+  it('when the folder is new then a child process creates the cluster, and later starts open it as it is', async () => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'ps-pglite-')), 'pglite');
+    expect(await initPgliteCluster(dir)).toBe('created');
+    expect(existsSync(path.join(dir, 'PG_VERSION'))).toBe(true);
+    expect(await initPgliteCluster(dir)).toBe('exists');
+    const storage = await openStorage({ dataDir: path.dirname(dir) });
+    // The cluster the child made is the one opened, with our smaller buffer pool.
+    const res = await storage.db.execute(sql`select setting from pg_settings where name = 'shared_buffers'`);
+    expect((res as unknown as { rows: Array<{ setting: string }> }).rows[0]?.setting).toBe('2048'); // 8 kB pages: 16 MB
+    await storage.close();
+  });
+
+  it('when the data folder cannot be created then the error names DATA_DIR and the cause', async () => {
+    const parent = mkdtempSync(path.join(tmpdir(), 'ps-pglite-'));
+    const file = path.join(parent, 'not-a-folder');
+    writeFileSync(file, 'x');
+    const err = await openStorage({ dataDir: file }).catch((e) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect(err.message).toMatch(/^DATA_DIR: cannot create the embedded database in .*not-a-folder.*: ENOTDIR/);
   });
 
   it('when PostgreSQL is unreachable then the error names DATABASE_URL without the password', async () => {
