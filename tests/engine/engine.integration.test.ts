@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExternalError } from '../../api/src/domain/reasons.ts';
 import { type RuleRow, ruleRowSchema } from '../../api/src/domain/rules.ts';
-import { createSyncEngine, type SyncEngine } from '../../api/src/engine/engine.ts';
+import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '../../api/src/engine/engine.ts';
 import { insertDecisions, pruneDecisions, queryDecisions } from '../../api/src/engine/state-store.ts';
 import { MANUAL_CONFIRM_MS } from '../../api/src/engine/timing.ts';
 import { createLogger } from '../../api/src/logging.ts';
@@ -38,7 +38,7 @@ describe('sync engine with real storage', () => {
     await storage.close();
   });
 
-  async function world(n = 3) {
+  async function world(n = 3, options: SyncEngineOptions = {}) {
     const clock = {
       t: 1_800_000_000_000,
       now() {
@@ -54,7 +54,15 @@ describe('sync engine with real storage', () => {
     const notices = new RecordingNotices();
     const runtimes = runtimeProvider([connectionId], teams, cxone);
     const make = (instanceId: string) =>
-      createSyncEngine({ storage, runtimes, notices, logger, clock, instanceId, options: { sweepIntervalMs: 3_600_000 } });
+      createSyncEngine({
+        storage,
+        runtimes,
+        notices,
+        logger,
+        clock,
+        instanceId,
+        options: { sweepIntervalMs: 3_600_000, ...options },
+      });
     const engines: SyncEngine[] = [];
     const start = async (instanceId = 'one') => {
       const e = make(instanceId);
@@ -126,6 +134,38 @@ describe('sync engine with real storage', () => {
       { op: 'setPresence', userId: 'u0', pair: P('Available', 'Available'), urgency: 'background' },
     ]);
     await storage.db.delete(ruleAssignments).where(eq(ruleAssignments.ruleId, teamRule));
+    await w.stopAll();
+  });
+
+  it('when a rule change re-decides more users than a bulk change holds then its writes go in the background', async () => {
+    const w = await world(3, { bulkChangeUsers: 2 });
+    for (const a of ['a0', 'a1', 'a2']) w.cxone.set(a, 'Available');
+    const e = await w.start();
+    let seen = w.teams.writes.length;
+    const teamRule = await seedRule(storage.db, w.connectionId, 'bulk', TEAM_ROWS);
+    await assign(storage.db, w.connectionId, teamRule, 'team', 'tB');
+    w.clock.t += 1_000;
+    // Two users (a1, a2 in team B) is not bulk: the admin waits for them.
+    e.publish({ kind: 'settings_changed', connectionId: w.connectionId, agentIds: ['a1', 'a2'], observedAt: w.clock.now() });
+    await e.idle();
+    expect(w.teams.writes.slice(seen).map((x) => [x.userId, x.urgency])).toEqual([
+      ['u1', 'admin'],
+      ['u2', 'admin'],
+    ]);
+    seen = w.teams.writes.length;
+    await storage.db.delete(ruleAssignments).where(eq(ruleAssignments.ruleId, teamRule));
+    w.clock.t += 1_000;
+    // Everyone (three users, over the bound of two): a catch-up.
+    e.publish({
+      kind: 'settings_changed',
+      connectionId: w.connectionId,
+      agentIds: ['a0', 'a1', 'a2'],
+      observedAt: w.clock.now(),
+    });
+    await e.idle();
+    const bulk = w.teams.writes.slice(seen);
+    expect(bulk.length).toBeGreaterThan(0);
+    expect(new Set(bulk.map((x) => x.urgency))).toEqual(new Set(['background']));
     await w.stopAll();
   });
 
