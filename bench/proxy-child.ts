@@ -8,7 +8,7 @@ import { startWebhookProxy } from './lib/proxy.ts';
  *   ← {type:'acks', since}  → {type:'acks', acks:[{path, at, ackMs, status, bytes}]}
  */
 let target = '';
-const proxy = await startWebhookProxy(() => target);
+const proxy = await startWebhookProxy(() => target, { keepBodies: false });
 const send = (m: unknown) => process.send?.(m);
 process.on('message', (m: { type: string; url?: string; since?: number }) => {
   if (m.type === 'target' && m.url) {
@@ -19,7 +19,7 @@ process.on('message', (m: { type: string; url?: string; since?: number }) => {
       type: 'acks',
       acks: proxy.calls
         .filter((c) => c.at >= (m.since ?? 0))
-        .map((c) => ({ path: c.path, at: c.at, ackMs: c.ackMs, status: c.status, bytes: c.body.length })),
+        .map((c) => ({ path: c.path, at: c.at, ackMs: c.ackMs, status: c.status, bytes: c.bytes })),
     });
   }
 });
