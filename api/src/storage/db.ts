@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -10,7 +10,7 @@ import { drizzle as drizzleLite } from 'drizzle-orm/pglite';
 import { migrate as migrateLite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { embeddedLiveness, type Liveness, postgresLiveness } from './liveness.ts';
-import { initPgliteCluster, PGLITE_CONF } from './pglite-init.ts';
+import { PGLITE_CONF, prepareEmbeddedCluster } from './pglite-init.ts';
 import * as schema from './schema.ts';
 
 /** One database type for both back ends: every query is written once, against this. */
@@ -44,7 +44,9 @@ export class StorageError extends Error {
 }
 
 export async function openStorage(opts: StorageOptions): Promise<Storage> {
-  const storage = opts.databaseUrl ? await openPostgres(opts.databaseUrl, opts.poolSize) : await openPglite(opts.dataDir);
+  const storage = opts.databaseUrl
+    ? await openPostgres(opts.databaseUrl, opts.poolSize)
+    : await openPglite(opts.dataDir, opts.migrate !== false);
   if (opts.migrate !== false) {
     try {
       if (storage.kind === 'postgres') await migratePg(storage.db as never, { migrationsFolder });
@@ -87,14 +89,16 @@ async function openPostgres(url: string, poolSize = 10): Promise<Storage> {
   };
 }
 
-async function openPglite(dataDir = '.data'): Promise<Storage> {
+async function openPglite(dataDir = '.data', migrate = true): Promise<Storage> {
   const dir = dataDir === 'memory://' ? undefined : path.resolve(dataDir, 'pglite');
   if (dir) {
     try {
       mkdirSync(dir, { recursive: true });
-      await initPgliteCluster(dir);
+      // Migrating here too leaves openStorage's own migrate() nothing to do (a check of the journal).
+      if (migrate || !existsSync(path.join(dir, 'PG_VERSION')))
+        await prepareEmbeddedCluster(dir, migrate ? migrationsFolder : null);
     } catch (err) {
-      throw new StorageError(`DATA_DIR: cannot create the embedded database in ${dir}: ${(err as Error).message}`);
+      throw new StorageError(`DATA_DIR: cannot prepare the embedded database in ${dir}: ${(err as Error).message}`);
     }
   }
   const client = await PGlite.create({ ...(dir ? { dataDir: dir } : {}), postgresqlconf: PGLITE_CONF });

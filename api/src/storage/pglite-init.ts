@@ -11,26 +11,35 @@ import path from 'node:path';
 export const PGLITE_CONF = ['shared_buffers=16MB'];
 
 /**
- * Creates a new embedded cluster (initdb) in a short-lived child process. In-process, initdb grows
- * the WASM heap and its copies to ~700 MB that the process never gives back (WASM memory does not
- * shrink, even in a worker thread); in a child they go when it exits. Only the first start pays this;
- * an existing cluster (PG_VERSION present) is opened as it is.
+ * Creates the embedded cluster if it is new (initdb) and applies pending migrations, in a short-lived
+ * child process. In-process, initdb grows the WASM heap and its copies to ~700 MB, and the migrations'
+ * DDL another ~100 MB, that the process never gives back (WASM memory does not shrink, even in a worker
+ * thread); in a child they go when it exits. The server then opens a cluster with nothing left to do.
  */
-export async function initPgliteCluster(dir: string, timeoutMs = 120_000): Promise<'created' | 'exists'> {
-  if (existsSync(path.join(dir, 'PG_VERSION'))) return 'exists';
-  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+export async function prepareEmbeddedCluster(
+  dir: string,
+  /** null: create only. */
+  migrationsFolder: string | null,
+  timeoutMs = 120_000,
+): Promise<'created' | 'exists'> {
+  const existed = existsSync(path.join(dir, 'PG_VERSION'));
+  const require = createRequire(import.meta.url);
   const script = [
-    `const { PGlite } = require(${JSON.stringify(entry)});`,
-    `PGlite.create(process.argv[1], { postgresqlconf: ${JSON.stringify(PGLITE_CONF)} })`,
-    '  .then((c) => c.close())',
-    '  .catch((e) => { process.stderr.write(String((e && e.message) || e)); process.exit(1); });',
+    `const { PGlite } = require(${JSON.stringify(require.resolve('@electric-sql/pglite'))});`,
+    `const { drizzle } = require(${JSON.stringify(require.resolve('drizzle-orm/pglite'))});`,
+    `const { migrate } = require(${JSON.stringify(require.resolve('drizzle-orm/pglite/migrator'))});`,
+    '(async () => {',
+    `  const client = await PGlite.create(process.argv[1], { postgresqlconf: ${JSON.stringify(PGLITE_CONF)} });`,
+    '  try { if (process.argv[2]) await migrate(drizzle(client), { migrationsFolder: process.argv[2] }); }',
+    '  finally { await client.close(); }',
+    '})().catch((e) => { process.stderr.write(String((e && e.message) || e)); process.exit(1); });',
   ].join('\n');
   await new Promise<void>((resolve, reject) => {
-    execFile(process.execPath, ['-e', script, dir], { timeout: timeoutMs }, (err, _stdout, stderr) => {
+    execFile(process.execPath, ['-e', script, dir, migrationsFolder ?? ''], { timeout: timeoutMs }, (err, _stdout, stderr) => {
       if (!err) return resolve();
       const why = stderr.trim().split('\n').pop() || err.message;
       reject(new Error(why));
     });
   });
-  return 'created';
+  return existed ? 'exists' : 'created';
 }

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, openTestStorage } from '../../../tests/support/db.ts';
-import { openStorage, type Storage, StorageError } from './db.ts';
-import { initPgliteCluster } from './pglite-init.ts';
+import { migrationsFolder, openStorage, type Storage, StorageError } from './db.ts';
+import { prepareEmbeddedCluster } from './pglite-init.ts';
 import { connections, leases, mappings } from './schema.ts';
 
 describe.each(backends())('storage on %s', (backend) => {
@@ -57,12 +57,14 @@ describe('embedded storage', () => {
     await second.close();
   });
 
-  it('when the folder is new then a child process creates the cluster, and later starts open it as it is', async () => {
+  it('when the folder is new then a child process creates and migrates the cluster; later starts find it ready', async () => {
     const dir = path.join(mkdtempSync(path.join(tmpdir(), 'ps-pglite-')), 'pglite');
-    expect(await initPgliteCluster(dir)).toBe('created');
+    expect(await prepareEmbeddedCluster(dir, migrationsFolder)).toBe('created');
     expect(existsSync(path.join(dir, 'PG_VERSION'))).toBe(true);
-    expect(await initPgliteCluster(dir)).toBe('exists');
-    const storage = await openStorage({ dataDir: path.dirname(dir) });
+    expect(await prepareEmbeddedCluster(dir, migrationsFolder)).toBe('exists');
+    // Opened without migrating: the child applied every migration already.
+    const storage = await openStorage({ dataDir: path.dirname(dir), migrate: false });
+    expect(await storage.migrationsApplied()).toBe(true);
     // The cluster the child made is the one opened, with our smaller buffer pool.
     const res = await storage.db.execute(sql`select setting from pg_settings where name = 'shared_buffers'`);
     expect((res as unknown as { rows: Array<{ setting: string }> }).rows[0]?.setting).toBe('2048'); // 8 kB pages: 16 MB
@@ -75,7 +77,7 @@ describe('embedded storage', () => {
     writeFileSync(file, 'x');
     const err = await openStorage({ dataDir: file }).catch((e) => e);
     expect(err).toBeInstanceOf(StorageError);
-    expect(err.message).toMatch(/^DATA_DIR: cannot create the embedded database in .*not-a-folder.*: ENOTDIR/);
+    expect(err.message).toMatch(/^DATA_DIR: cannot prepare the embedded database in .*not-a-folder.*: ENOTDIR/);
   });
 
   it('when PostgreSQL is unreachable then the error names DATABASE_URL without the password', async () => {

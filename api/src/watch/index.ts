@@ -417,7 +417,9 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
             .insert(notificationInbox)
             .values(items.map((i) => ({ connectionId: i.connectionId, kind: i.kind, payload: i.payload })));
         },
-        { maxInFlight: 2 },
+        // A row is one POST (up to 100 notifications, ~200 KB): 16 keep a statement a few MB. Unbounded,
+        // a backlog became one ~100 MB INSERT, and embedded PGlite's heap grew to it and stayed there.
+        { maxInFlight: 2, maxRows: 16 },
       );
       const hooks = registerGraphWebhooks(server, {
         lookup: (id) => subsStore.lookup(id),
