@@ -39,7 +39,9 @@ describe('admin tab shell in Chromium', () => {
   it('when the admin signs in then the shell shows the setup steps', async () => {
     await devSignIn(page, app.url, { upn: 'admin@contoso.com', name: 'Casey Admin', tenantId: TENANT });
     await page.getByRole('heading', { level: 1, name: 'Get started' }).waitFor();
-    expect(await page.getByRole('list', { name: 'Setup steps' }).getByRole('listitem').count()).toBe(5);
+    // The steps render once the setup status has loaded, which may be after the heading.
+    const steps = page.getByRole('list', { name: 'Setup steps' }).getByRole('listitem');
+    await expect.poll(() => steps.count(), { timeout: 10_000 }).toBe(5);
     expect(await page.getByText('Casey Admin').isVisible()).toBe(true);
     await expectAxeClean(page);
   });
