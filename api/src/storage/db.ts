@@ -98,7 +98,10 @@ async function openPglite(dataDir = '.data', migrate = true): Promise<Storage> {
       if (migrate || !existsSync(path.join(dir, 'PG_VERSION')))
         await prepareEmbeddedCluster(dir, migrate ? migrationsFolder : null);
     } catch (err) {
-      throw new StorageError(`DATA_DIR: cannot prepare the embedded database in ${dir}: ${(err as Error).message}`);
+      const why = (err as Error).message;
+      throw new StorageError(
+        why.startsWith('database migration failed') ? why : `DATA_DIR: cannot prepare the embedded database in ${dir}: ${why}`,
+      );
     }
   }
   const client = await PGlite.create({ ...(dir ? { dataDir: dir } : {}), postgresqlconf: PGLITE_CONF });

@@ -28,11 +28,14 @@ export async function prepareEmbeddedCluster(
     `const { PGlite } = require(${JSON.stringify(require.resolve('@electric-sql/pglite'))});`,
     `const { drizzle } = require(${JSON.stringify(require.resolve('drizzle-orm/pglite'))});`,
     `const { migrate } = require(${JSON.stringify(require.resolve('drizzle-orm/pglite/migrator'))});`,
+    // One line (the parent reads the last): drizzle's message spans lines, its cause says what failed.
+    "function why(e) { return String((e && e.message) || e) + (e && e.cause ? ': ' + why(e.cause) : ''); }",
     '(async () => {',
     `  const client = await PGlite.create(process.argv[1], { postgresqlconf: ${JSON.stringify(PGLITE_CONF)} });`,
     '  try { if (process.argv[2]) await migrate(drizzle(client), { migrationsFolder: process.argv[2] }); }',
+    "  catch (e) { throw new Error('database migration failed: ' + why(e)); }",
     '  finally { await client.close(); }',
-    '})().catch((e) => { process.stderr.write(String((e && e.message) || e)); process.exit(1); });',
+    "})().catch((e) => { process.stderr.write('\\n' + why(e).replace(/\\s+/g, ' ')); process.exit(1); });",
   ].join('\n');
   await new Promise<void>((resolve, reject) => {
     execFile(process.execPath, ['-e', script, dir, migrationsFolder ?? ''], { timeout: timeoutMs }, (err, _stdout, stderr) => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
@@ -69,6 +69,19 @@ describe('embedded storage', () => {
     const res = await storage.db.execute(sql`select setting from pg_settings where name = 'shared_buffers'`);
     expect((res as unknown as { rows: Array<{ setting: string }> }).rows[0]?.setting).toBe('2048'); // 8 kB pages: 16 MB
     await storage.close();
+  });
+
+  it('when a migration fails then the error says so, not that the folder is wrong', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'ps-migrations-'));
+    cpSync(migrationsFolder, folder, { recursive: true });
+    const journalFile = path.join(folder, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: Array<Record<string, unknown>> };
+    journal.entries.push({ idx: journal.entries.length, version: '7', when: Date.now(), tag: '9999_broken', breakpoints: true });
+    writeFileSync(journalFile, JSON.stringify(journal));
+    writeFileSync(path.join(folder, '9999_broken.sql'), 'alter table no_such_table add column x int;');
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'ps-pglite-')), 'pglite');
+    const err = await prepareEmbeddedCluster(dir, folder).catch((e) => e);
+    expect(err.message).toMatch(/^database migration failed: .*no_such_table/);
   });
 
   it('when the data folder cannot be created then the error names DATA_DIR and the cause', async () => {
