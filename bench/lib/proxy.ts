@@ -71,7 +71,11 @@ export async function startWebhookProxy(target: () => string, o: WebhookProxyOpt
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', reject);
           res.on('end', () =>
-            resolve({ status: res.statusCode ?? 502, body: Buffer.concat(chunks), type: (res.headers['content-type'] as string) ?? null }),
+            resolve({
+              status: res.statusCode ?? 502,
+              body: Buffer.concat(chunks),
+              type: (res.headers['content-type'] as string) ?? null,
+            }),
           );
         },
       );
@@ -114,7 +118,15 @@ export async function startWebhookProxy(target: () => string, o: WebhookProxyOpt
       } catch (err) {
         r = { status: 502, body: Buffer.from((err as Error).message), type: 'text/plain' };
       }
-      calls.push({ method, path, at, ackMs: r.status === 502 ? null : Date.now() - at, status: r.status, body: text, bytes: raw.length });
+      calls.push({
+        method,
+        path,
+        at,
+        ackMs: r.status === 502 ? null : Date.now() - at,
+        status: r.status,
+        body: text,
+        bytes: raw.length,
+      });
       if (!res.headersSent) res.writeHead(r.status, r.type ? { 'content-type': r.type } : {});
       res.end(r.body);
     })();
