@@ -238,6 +238,24 @@ describe('sync engine with real storage', () => {
     await w.stopAll();
   });
 
+  it('when a process died between a Graph write and its record then the next one puts the recorded session back', async () => {
+    const w = await world(1);
+    w.cxone.set('a0', 'Available');
+    const e1 = await w.start('first');
+    expect(w.teams.app.get('u0')).toEqual(P('Available', 'Available'));
+    await e1.stop();
+    // The dead process's last write reached Graph, its record did not.
+    w.teams.app.set('u0', P('Away', 'Away'));
+    const seen = w.teams.writes.length;
+    w.clock.t += 60_000;
+    await w.start('second');
+    expect(w.teams.app.get('u0')).toEqual(P('Available', 'Available'));
+    expect(w.teams.writes.slice(seen)).toEqual([
+      { op: 'setPresence', userId: 'u0', pair: P('Available', 'Available'), urgency: 'background' },
+    ]);
+    await w.stopAll();
+  });
+
   it('when an assignment changes then exactly the affected users are re-synced at once', async () => {
     const w = await world(3);
     for (const a of ['a0', 'a1', 'a2']) w.cxone.set(a, 'Available');
