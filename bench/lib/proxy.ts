@@ -17,6 +17,7 @@ export interface ProxiedCall {
   status: number;
   /** The body as text ('' unless the proxy keeps bodies or holds requests). */
   body: string;
+  /** The body's size in bytes (always kept). */
   bytes: number;
 }
 
