@@ -13,7 +13,7 @@ import { type CxoneEmulator, startCxoneEmulator } from '../../emulators/cxone/in
 import type { GraphEmulator } from '../../emulators/graph/index.ts';
 import { startTrustedEmulator } from '../../emulators/graph/test-helpers.ts';
 import { buildSeed } from '../../emulators/shared/seed.ts';
-import { defaultBackend, freshDatabaseUrl } from '../support/db.ts';
+import { defaultBackend, freshDatabaseUrl, testDatabaseUrl } from '../support/db.ts';
 import { FAULT_CLIENT_ID } from './support.ts';
 
 /**
@@ -156,26 +156,31 @@ describe('process kill -9 and database restart', () => {
     ).toEqual(before);
   });
 
-  it('when PostgreSQL drops every connection during traffic then the server reconnects and converges', {
-    timeout: 180_000,
-  }, async () => {
-    if (!env.DATABASE_URL) throw new Error('this scenario needs PostgreSQL: set TEST_DATABASE_URL');
-    const stop = traffic(50);
-    await new Promise((r) => setTimeout(r, 1_000));
-    const dbName = new URL(env.DATABASE_URL).pathname.slice(1);
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
-    const killed = await admin.query(
-      'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-      [dbName],
-    );
-    await admin.end();
-    expect(killed.rowCount).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 1_000));
-    await stop();
-    expect(show(await converge())).toEqual([]);
-    const h = await fetch(`${server.url}/readyz`);
-    expect(h.status).toBe(200);
-    expect(subscriptionsLookRight()).toMatchObject({ duplicatedUsers: 0, covered: cfg.mapped.size });
-  });
+  // PostgreSQL only: skipped locally without TEST_DATABASE_URL (testDatabaseUrl() fails the run in CI instead).
+  it.skipIf(!testDatabaseUrl())(
+    'when PostgreSQL drops every connection during traffic then the server reconnects and converges',
+    {
+      timeout: 180_000,
+    },
+    async () => {
+      if (!env.DATABASE_URL) throw new Error('this scenario needs PostgreSQL: set TEST_DATABASE_URL');
+      const stop = traffic(50);
+      await new Promise((r) => setTimeout(r, 1_000));
+      const dbName = new URL(env.DATABASE_URL).pathname.slice(1);
+      const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await admin.connect();
+      const killed = await admin.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+        [dbName],
+      );
+      await admin.end();
+      expect(killed.rowCount).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 1_000));
+      await stop();
+      expect(show(await converge())).toEqual([]);
+      const h = await fetch(`${server.url}/readyz`);
+      expect(h.status).toBe(200);
+      expect(subscriptionsLookRight()).toMatchObject({ duplicatedUsers: 0, covered: cfg.mapped.size });
+    },
+  );
 });
