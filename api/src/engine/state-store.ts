@@ -1,9 +1,9 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { AgentStateSnapshot, CxoneTarget } from '../domain/cxone.ts';
 import type { PresencePair, TeamsPresence } from '../domain/presence.ts';
+import { bulkInsert } from '../storage/bulk.ts';
 import type { Db } from '../storage/db.ts';
 import { decisions, syncState } from '../storage/schema.ts';
-import { fromExcluded } from '../storage/upsert.ts';
 import type { CxoneSet, DecisionRecord, PendingChange, TeamsSet } from './types.ts';
 
 /**
@@ -149,43 +149,45 @@ export async function loadUsers(db: Db, connectionId: string, agentId?: string):
 
 /** Upserts many users in one statement (the engine batches; ownership must survive a restart). */
 export async function saveUsers(db: Db, connectionId: string, users: readonly PersistedUser[]): Promise<void> {
+  const now = new Date();
   for (let i = 0; i < users.length; i += 500) {
-    const chunk = users.slice(i, i + 500);
-    await db
-      .insert(syncState)
-      .values(
-        chunk.map((u) => ({
-          connectionId,
-          agentId: u.agentId,
-          cxoneState: u.cxone?.state ?? null,
-          cxoneSeenAt: u.cxone ? new Date(u.cxone.observedAt) : null,
-          teamsPresence: u.teams ? u.teams.presence : null,
-          teamsSeenAt: u.teams ? new Date(u.teams.observedAt) : null,
-          teamsSet: teamsSetToJson(u.teamsSet),
-          cxoneSet: cxoneSetToJson(u.cxoneSet),
-          pending: pendingToJson(u.pending),
-          lastReason: u.lastReason,
-          lastSyncAt: u.lastSyncAt === null ? null : new Date(u.lastSyncAt),
-          updatedAt: new Date(),
-        })),
-      )
-      .onConflictDoUpdate({
-        target: [syncState.connectionId, syncState.agentId],
-        set: fromExcluded(syncState, [
-          'cxoneState',
-          'cxoneSeenAt',
-          'teamsPresence',
-          'teamsSeenAt',
-          'teamsSet',
-          'cxoneSet',
-          'pending',
-          'lastReason',
-          'lastSyncAt',
-          'updatedAt',
-        ]),
-      });
+    await bulkInsert(
+      db,
+      syncState,
+      SYNC_STATE_KEYS,
+      users.slice(i, i + 500).map((u) => ({
+        connectionId,
+        agentId: u.agentId,
+        cxoneState: u.cxone?.state ?? null,
+        cxoneSeenAt: u.cxone ? new Date(u.cxone.observedAt) : null,
+        teamsPresence: u.teams ? u.teams.presence : null,
+        teamsSeenAt: u.teams ? new Date(u.teams.observedAt) : null,
+        teamsSet: teamsSetToJson(u.teamsSet),
+        cxoneSet: cxoneSetToJson(u.cxoneSet),
+        pending: pendingToJson(u.pending),
+        lastReason: u.lastReason,
+        lastSyncAt: u.lastSyncAt === null ? null : new Date(u.lastSyncAt),
+        updatedAt: now,
+      })),
+      { onConflict: { target: ['connectionId', 'agentId'], update: SYNC_STATE_KEYS.slice(2) } },
+    );
   }
 }
+
+const SYNC_STATE_KEYS = [
+  'connectionId',
+  'agentId',
+  'cxoneState',
+  'cxoneSeenAt',
+  'teamsPresence',
+  'teamsSeenAt',
+  'teamsSet',
+  'cxoneSet',
+  'pending',
+  'lastReason',
+  'lastSyncAt',
+  'updatedAt',
+] as const;
 
 export interface DecisionRow {
   connectionId: string;
@@ -197,9 +199,11 @@ export interface DecisionRow {
 /** One multi-row insert per batch: 50 decisions/s costs a few statements per second. */
 export async function insertDecisions(db: Db, rows: readonly DecisionRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
-    const chunk = rows.slice(i, i + 500);
-    await db.insert(decisions).values(
-      chunk.map((r) => ({
+    await bulkInsert(
+      db,
+      decisions,
+      ['connectionId', 'agentId', 'userId', 'at', 'direction', 'reason', 'ruleId', 'rowIndex', 'inputs', 'actions', 'delayMs'],
+      rows.slice(i, i + 500).map((r) => ({
         connectionId: r.connectionId,
         agentId: r.record.agentId,
         userId: r.record.userId,

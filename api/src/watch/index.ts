@@ -8,6 +8,7 @@ import { systemClock } from '../domain/ports.ts';
 import { createDelegatedAuth, type DelegatedAuth } from '../graph/delegated.ts';
 import { AppError, notFound } from '../http/errors.ts';
 import type { Logger } from '../logging.ts';
+import { bulkInsert } from '../storage/bulk.ts';
 import type { Db } from '../storage/db.ts';
 import { createGroupCommit } from '../storage/group-commit.ts';
 import { createLeaseManager, type LeaseManager } from '../storage/leases.ts';
@@ -413,9 +414,12 @@ export function createPresenceWatching(deps: PresenceWatchingDeps): PresenceWatc
       // Two in flight: one slow statement does not hold every acknowledgement behind it.
       const persist = createGroupCommit<InboxItem>(
         async (items) => {
-          await db
-            .insert(notificationInbox)
-            .values(items.map((i) => ({ connectionId: i.connectionId, kind: i.kind, payload: i.payload })));
+          await bulkInsert(
+            db,
+            notificationInbox,
+            ['connectionId', 'kind', 'payload'],
+            items.map((i) => ({ connectionId: i.connectionId, kind: i.kind, payload: i.payload })),
+          );
         },
         // A row is one POST (up to 100 notifications, ~200 KB): 16 keep a statement a few MB. Unbounded,
         // a backlog became one ~100 MB INSERT, and embedded PGlite's heap grew to it and stayed there.

@@ -1,4 +1,5 @@
-import { and, eq, inArray, like, sql } from 'drizzle-orm';
+import { and, eq, inArray, like } from 'drizzle-orm';
+import { bulkInsert } from '../storage/bulk.ts';
 import type { Db } from '../storage/db.ts';
 import { cursors } from '../storage/schema.ts';
 import type { SeenPresence } from './ledger.ts';
@@ -33,20 +34,18 @@ export function createPresenceSeenStore(db: Db): PresenceSeenStore {
     async save(connectionId, entries) {
       for (let i = 0; i < entries.length; i += CHUNK) {
         const part = entries.slice(i, i + CHUNK);
-        await db
-          .insert(cursors)
-          .values(
-            part.map(([userId, s]) => ({
-              connectionId,
-              name: PREFIX + userId,
-              value: JSON.stringify([s.availability, s.activity, s.sequenceNumber, s.seenAt]),
-              updatedAt: new Date(s.seenAt),
-            })),
-          )
-          .onConflictDoUpdate({
-            target: [cursors.connectionId, cursors.name],
-            set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` },
-          });
+        await bulkInsert(
+          db,
+          cursors,
+          ['connectionId', 'name', 'value', 'updatedAt'],
+          part.map(([userId, s]) => ({
+            connectionId,
+            name: PREFIX + userId,
+            value: JSON.stringify([s.availability, s.activity, s.sequenceNumber, s.seenAt]),
+            updatedAt: new Date(s.seenAt),
+          })),
+          { onConflict: { target: ['connectionId', 'name'], update: ['value', 'updatedAt'] } },
+        );
       }
     },
     async remove(connectionId, userIds) {
