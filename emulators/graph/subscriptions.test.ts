@@ -141,6 +141,8 @@ describe('Graph emulator subscriptions', () => {
       clientState: 'secret-client-state',
       changeType: 'updated',
       tenantId: emu.tenantId,
+      // The changed user only, as Microsoft's published example, not the subscription's id list.
+      resource: `communications/presences?$filter=id+in+(%27${agents[1]}%27)`,
       resourceData: { '@odata.type': '#Microsoft.Graph.presence', '@odata.id': `users/${agents[1]}/presence`, id: agents[1] },
     });
     expect(n.encryptedContent!.encryptionCertificateId).toBe('cert-1');

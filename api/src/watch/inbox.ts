@@ -86,10 +86,21 @@ interface Sealed {
   content: EncryptedContent;
 }
 
-const userIdFromResource = (resource: unknown): string | null => {
+/**
+ * The user a notification's resource names: `presences('id')`, `presences/id`, or a one-id filter
+ * `presences?$filter=id+in+(%27id%27)` (Microsoft's published presence notification; URL-encoded or not).
+ */
+export const userIdFromResource = (resource: unknown): string | null => {
   if (typeof resource !== 'string') return null;
   const m = /presences\('([^']+)'\)/i.exec(resource) ?? /presences\/([^/?]+)/i.exec(resource);
-  return m?.[1] ?? null;
+  if (m) return m[1] ?? null;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(resource.replace(/\+/g, ' '));
+  } catch {
+    return null;
+  }
+  return /presences\?\$filter=id in \('([^',]+)'\)$/i.exec(decoded)?.[1] ?? null;
 };
 
 /** The presences in decrypted resource data (one presence, or `{value:[…]}`). */

@@ -61,6 +61,18 @@ const MAX_ATTEMPTS = 5;
 const DELIVERY_TIMEOUT_MS = 30_000;
 /** Notifications per POST (Graph batches several in `value`). */
 const MAX_PER_POST = 100;
+
+/**
+ * A notification's `resource` names the one user whose presence changed, not the subscription's
+ * whole id list: `communications/presences?$filter=id+in+(%27{userId}%27)` in Microsoft's published
+ * presence notification (devblogs.microsoft.com/microsoft365dev, "Breaking changes to Microsoft Graph
+ * presence and online meeting basic change notifications", 2024). A single-user subscription keeps its own.
+ */
+function notificationResource(subscriptionResource: string, userId: string): string {
+  if (!/\$filter=/i.test(subscriptionResource)) return subscriptionResource;
+  return `communications/presences?$filter=id+in+(%27${userId}%27)`;
+}
+
 /** How late a "slow" endpoint gets its notifications (change-notifications-delivery-webhooks). */
 const SLOW_DELAY_MS = 10 * 60_000;
 
@@ -289,7 +301,7 @@ export class SubscriptionManager {
         subscriptionExpirationDateTime: expiry,
         changeType: 'updated',
         clientState: s.clientState,
-        resource: s.resource,
+        resource: notificationResource(s.resource, it.userId),
         resourceData: { '@odata.type': '#Microsoft.Graph.presence', '@odata.id': odataId, id: it.userId },
         tenantId: this.d.tenantId,
       };
