@@ -17,6 +17,10 @@ export function jwksUrlFor(authorityHost: string): string {
   return `${authorityHost.replace(/\/+$/, '')}/common/discovery/v2.0/keys`;
 }
 
+/** How long a verified token is trusted without checking its signature again (bounded by its own expiry). */
+const VERIFIED_TTL_MS = 10 * 60_000;
+const VERIFIED_MAX = 256;
+
 export function createValidationTokenVerifier(opts: {
   keys?: JWTVerifyGetKey;
   jwksUrl?: string;
@@ -24,19 +28,33 @@ export function createValidationTokenVerifier(opts: {
 }): ValidationTokenVerifier {
   const keys = opts.keys ?? (opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined);
   if (!keys) throw new Error('validation token verifier needs keys or jwksUrl');
+  // Graph sends the same token with many POSTs; an RSA signature check each time was ~3% of the
+  // server's CPU under a burst. Only successes are kept, until the earlier of the token's expiry and
+  // VERIFIED_TTL_MS (so a key the identity platform withdraws stops being trusted soon after).
+  const verified = new Map<string, number>();
+  const remember = (key: string, until: number) => {
+    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+    verified.set(key, until);
+  };
   return {
     async verify(tokens, audience) {
       if (tokens.length === 0) return { ok: false, reason: 'no validation tokens' };
+      const now = opts.clock.now();
       for (const t of tokens) {
+        const cacheKey = `${audience}\n${t}`;
+        const until = verified.get(cacheKey);
+        if (until !== undefined && until > now) continue;
+        if (until !== undefined) verified.delete(cacheKey);
         try {
           const { payload } = await jwtVerify(t, keys, {
             audience,
-            currentDate: new Date(opts.clock.now()),
+            currentDate: new Date(now),
             clockTolerance: 300,
           });
           const azp = payload.azp ?? payload.appid;
           if (azp !== GRAPH_CHANGE_TRACKING_APP_ID)
             return { ok: false, reason: 'validation token not issued to Graph change tracking' };
+          remember(cacheKey, Math.min(now + VERIFIED_TTL_MS, typeof payload.exp === 'number' ? payload.exp * 1000 : now));
         } catch (err) {
           return { ok: false, reason: `validation token rejected: ${(err as Error).message}` };
         }

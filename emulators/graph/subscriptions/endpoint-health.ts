@@ -39,8 +39,8 @@ export class EndpointHealth {
     }
     list.push({ at, ms });
     if (list.length > MAX_SAMPLES) list.splice(0, list.length - MAX_SAMPLES);
-    const r = this.report(url, at);
-    if (r.answers >= MIN_SAMPLES && r.slowerThan10s / r.answers > 0.15 && !this.isDropping(url, at))
+    const c = this.counts(url, at);
+    if (c.answers >= MIN_SAMPLES && c.verySlow / c.answers > 0.15 && !this.isDropping(url, at))
       this.dropUntil.set(url, at + WINDOW_MS);
   }
 
@@ -49,25 +49,39 @@ export class EndpointHealth {
     return until !== undefined && until > now;
   }
 
+  /** The judgement alone: one pass, no copies (it runs for every delivery and every new batch). */
+  state(url: string, now: number): EndpointState {
+    if (this.isDropping(url, now)) return 'dropping';
+    const c = this.counts(url, now);
+    return c.answers >= MIN_SAMPLES && c.slow / c.answers > 0.1 ? 'slow' : 'ok';
+  }
+
   report(url: string, now: number): EndpointReport {
     const recent = (this.samples.get(url) ?? []).filter((s) => s.at > now - WINDOW_MS);
-    const slow = recent.filter((s) => s.ms > 3000).length;
-    const verySlow = recent.filter((s) => s.ms > 10_000).length;
+    const c = this.counts(url, now);
     const dropping = this.isDropping(url, now);
-    const state: EndpointState = dropping
-      ? 'dropping'
-      : recent.length >= MIN_SAMPLES && slow / recent.length > 0.1
-        ? 'slow'
-        : 'ok';
     return {
       url,
-      state,
-      answers: recent.length,
-      slowerThan3s: slow,
-      slowerThan10s: verySlow,
+      state: this.state(url, now),
+      answers: c.answers,
+      slowerThan3s: c.slow,
+      slowerThan10s: c.verySlow,
       droppingUntil: dropping ? this.dropUntil.get(url)! : null,
       ackMs: recent.length ? ackStats(recent.map((r) => r.ms)) : null,
     };
+  }
+
+  private counts(url: string, now: number): { answers: number; slow: number; verySlow: number } {
+    let answers = 0;
+    let slow = 0;
+    let verySlow = 0;
+    for (const s of this.samples.get(url) ?? []) {
+      if (s.at <= now - WINDOW_MS) continue;
+      answers++;
+      if (s.ms > 3000) slow++;
+      if (s.ms > 10_000) verySlow++;
+    }
+    return { answers, slow, verySlow };
   }
 
   all(now: number): EndpointReport[] {

@@ -172,7 +172,7 @@ export class SubscriptionManager {
       if (!p) {
         p = { sub: s, items: [] };
         this.pending.set(id, p);
-        if (this.health.report(s.notificationUrl, this.d.clock.now()).state === 'slow') {
+        if (this.health.state(s.notificationUrl, this.d.clock.now()) === 'slow') {
           // A "slow" endpoint gets its notifications 10 minutes late (emulator time: advanceTime fires them).
           this.d.clock.schedule(`slowflush:${id}`, this.d.clock.now() + SLOW_DELAY_MS);
           this.d.stats.notificationsDelayed += 1;
