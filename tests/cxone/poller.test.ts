@@ -127,6 +127,33 @@ describe('CXone poller with a persisted cursor', () => {
     await poller.stop();
   });
 
+  it('when CXone answers slowly then polls still start one interval apart, not interval + answer time', async () => {
+    const starts: number[] = [];
+    const real = rig.makeClient();
+    const slow = {
+      getAgentStatesSince: async (cursor: string | null) => {
+        starts.push(performance.now());
+        await new Promise((r) => setTimeout(r, 150));
+        return real.getAgentStatesSince(cursor);
+      },
+    };
+    const poller = createCxonePoller({
+      client: slow,
+      cursorStore: createDbCursorStore(storage.db),
+      connectionId,
+      intervalMs: 300,
+      onStates: () => {},
+      logger: rig.logger,
+    });
+    poller.start();
+    await vi.waitFor(() => expect(starts.length).toBeGreaterThanOrEqual(5), { timeout: 10_000 });
+    await poller.stop();
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+    // Fixed rate: ~300 ms apart. Scheduling after each answer would make every gap ≥ 450 ms.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(290);
+    expect(gaps.filter((g) => g < 440).length).toBeGreaterThanOrEqual(gaps.length - 1);
+  });
+
   it('when delivering fails then the cursor stays and the same states come again next poll', async () => {
     const ok = makePoller();
     await ok.pollOnce();
