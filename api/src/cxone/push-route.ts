@@ -94,10 +94,18 @@ export function registerCxonePushRoute(server: Server, o: CxonePushRouteOptions)
     });
 
   server.post(CXONE_PUSH_PATH, async (req: Request, res: Response) => {
-    const log = (req.plog ?? o.logger).child({ component: 'cxone-push' });
+    // A child logger costs a serialization of its bindings: made only when something is logged.
+    const log = () => (req.plog ?? o.logger).child({ component: 'cxone-push' });
     const declared = Number(req.header('content-length') ?? '0');
+    // The bytes received (the JSON parser keeps them as rawBody); re-serializing the parsed body cost a
+    // JSON.stringify per push.
+    const raw = (req as Request & { rawBody?: string | Buffer }).rawBody ?? req.body;
     const actual =
-      req.body === undefined ? 0 : Buffer.byteLength(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
+      raw === undefined
+        ? 0
+        : typeof raw === 'string' || Buffer.isBuffer(raw)
+          ? Buffer.byteLength(raw)
+          : Buffer.byteLength(JSON.stringify(raw));
     if (declared > limit || actual > limit)
       throw new AppError(413, 'payload_too_large', `request body too large (limit ${limit} bytes)`);
 
@@ -109,7 +117,7 @@ export function registerCxonePushRoute(server: Server, o: CxonePushRouteOptions)
     // Compare even when the connection is unknown, so timing does not reveal which connections exist.
     const ok = sameSecret(m[1]!, conn?.pushSecret ?? '\u0000no-secret') && !!conn?.pushSecret;
     if (!ok) {
-      log.warn({ connectionId }, 'cxone push rejected: unknown connection or wrong secret');
+      log().warn({ connectionId }, 'cxone push rejected: unknown connection or wrong secret');
       throw unauthorized('unknown connection or wrong push secret');
     }
 
@@ -148,7 +156,8 @@ export function registerCxonePushRoute(server: Server, o: CxonePushRouteOptions)
       batch.rollback(); // the sender gets a 500 and may retry: the retry must not be dropped as a repeat
       throw err;
     }
-    log.debug({ connectionId, received: states.length, accepted: fresh.length }, 'cxone push accepted');
+    if (o.logger.isLevelEnabled('debug'))
+      log().debug({ connectionId, received: states.length, accepted: fresh.length }, 'cxone push accepted');
     res.send(202, { accepted: fresh.length, dropped: states.length - fresh.length });
   });
 }
