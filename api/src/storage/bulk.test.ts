@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, openTestStorage } from '../../../tests/support/db.ts';
 import { bulkInsert } from './bulk.ts';
-import type { Storage } from './db.ts';
+import type { Db, Storage } from './db.ts';
 import { connections, decisions, syncState } from './schema.ts';
 
 describe.each(backends())('bulkInsert on %s', (backend) => {
@@ -113,6 +113,24 @@ describe.each(backends())('bulkInsert on %s', (backend) => {
       ['x', 'second', { availability: 'Busy' }, t1.toISOString()],
       ['y', 'new', null, t1.toISOString()],
     ]);
+  });
+
+  it('inside a transaction it is part of the transaction (rolled back with it)', async () => {
+    const rollback = new Error('roll back');
+    await expect(
+      storage.db.transaction(async (tx) => {
+        await bulkInsert(
+          tx as unknown as Db,
+          syncState,
+          ['connectionId', 'agentId', 'updatedAt'],
+          [{ connectionId, agentId: 'in-tx', updatedAt: new Date() }],
+        );
+        const seen = await tx.select().from(syncState).where(eq(syncState.agentId, 'in-tx'));
+        expect(seen).toHaveLength(1);
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
+    expect(await storage.db.select().from(syncState).where(eq(syncState.agentId, 'in-tx'))).toEqual([]);
   });
 
   it('with a bad row nothing of the statement is stored, and no rows is no statement', async () => {
