@@ -20,47 +20,12 @@ describe.each(backends())('bulkInsert on %s', (backend) => {
 
   it('stores what drizzle would: JSON values, nulls, timestamps to the millisecond, awkward text', async () => {
     const at = new Date('2026-11-27T03:46:25.916Z');
-    await bulkInsert(
-      storage.db,
-      decisions,
-      ['connectionId', 'agentId', 'userId', 'at', 'direction', 'reason', 'ruleId', 'rowIndex', 'inputs', 'actions', 'delayMs'],
-      [
-        {
-          connectionId,
-          agentId: 'a"1\\,{x}',
-          userId: null,
-          at,
-          direction: 'none',
-          reason: 'it\'s "quoted"\nand multi-line → ✓ 🎉 \\u0041',
-          ruleId: null,
-          rowIndex: 3,
-          inputs: { nested: { list: [1, 'two', null] }, quote: '"' },
-          actions: 'a bare JSON string',
-          delayMs: null,
-        },
-        {
-          connectionId,
-          agentId: '2',
-          userId: 'u2',
-          at,
-          direction: 'teams_to_cxone',
-          reason: 'rule',
-          ruleId: null,
-          rowIndex: null,
-          inputs: {},
-          actions: [{ kind: 'x' }],
-          delayMs: 12,
-        },
-      ],
-    );
-    const rows = await storage.db.select().from(decisions).where(eq(decisions.connectionId, connectionId)).orderBy(decisions.id);
-    expect(rows.map((r) => ({ ...r, id: undefined, at: r.at.toISOString() }))).toEqual([
+    const written = [
       {
-        id: undefined,
         connectionId,
         agentId: 'a"1\\,{x}',
         userId: null,
-        at: at.toISOString(),
+        at,
         direction: 'none',
         reason: 'it\'s "quoted"\nand multi-line → ✓ 🎉 \\u0041',
         ruleId: null,
@@ -70,11 +35,10 @@ describe.each(backends())('bulkInsert on %s', (backend) => {
         delayMs: null,
       },
       {
-        id: undefined,
         connectionId,
         agentId: '2',
         userId: 'u2',
-        at: at.toISOString(),
+        at,
         direction: 'teams_to_cxone',
         reason: 'rule',
         ruleId: null,
@@ -83,7 +47,18 @@ describe.each(backends())('bulkInsert on %s', (backend) => {
         actions: [{ kind: 'x' }],
         delayMs: 12,
       },
-    ]);
+    ];
+    await bulkInsert(
+      storage.db,
+      decisions,
+      ['connectionId', 'agentId', 'userId', 'at', 'direction', 'reason', 'ruleId', 'rowIndex', 'inputs', 'actions', 'delayMs'],
+      written,
+    );
+    const rows = await storage.db.select().from(decisions).where(eq(decisions.connectionId, connectionId)).orderBy(decisions.id);
+    // Read back through drizzle: the same values, the timestamp to the millisecond.
+    expect(rows.map(({ id: _id, ...r }) => ({ ...r, at: r.at.toISOString() }))).toEqual(
+      written.map((w) => ({ ...w, at: at.toISOString() })),
+    );
   });
 
   it('upserts: a conflicting row takes only the named columns', async () => {
