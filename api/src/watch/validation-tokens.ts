@@ -28,9 +28,9 @@ export function createValidationTokenVerifier(opts: {
 }): ValidationTokenVerifier {
   const keys = opts.keys ?? (opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined);
   if (!keys) throw new Error('validation token verifier needs keys or jwksUrl');
-  // Graph sends the same token with many POSTs; an RSA signature check each time was ~3% of the
-  // server's CPU under a burst. Only successes are kept, until the earlier of the token's expiry and
-  // VERIFIED_TTL_MS (so a key the identity platform withdraws stops being trusted soon after).
+  // Whether Graph repeats a token across POSTs is not documented; when it does, the RSA check (~3% of
+  // the server's CPU in a burst of fresh tokens) is not paid again. Only successes are kept, until the
+  // earlier of the token's expiry and VERIFIED_TTL_MS (so a withdrawn signing key stops being trusted soon after).
   const verified = new Map<string, number>();
   const remember = (key: string, until: number) => {
     if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
