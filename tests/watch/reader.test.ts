@@ -7,7 +7,7 @@ import type { Storage } from '../../api/src/storage/db.ts';
 import { connections } from '../../api/src/storage/schema.ts';
 import { PresenceLedger } from '../../api/src/watch/ledger.ts';
 import { createPresenceSeenStore } from '../../api/src/watch/presence-store.ts';
-import { createPresenceReader } from '../../api/src/watch/reader.ts';
+import { createPresenceReader, type ObservedChange } from '../../api/src/watch/reader.ts';
 import { defaultBackend, openTestStorage } from '../support/db.ts';
 
 const logger = createLogger({ level: 'silent' });
@@ -58,8 +58,13 @@ describe('presence reader', () => {
   });
   afterAll(async () => storage?.close());
 
-  const make = (graph: ReturnType<typeof fakeGraph>, events: SyncEvent[], acquired: number[] = []) => {
-    let now = 1_000_000;
+  let now = 1_000_000;
+  const make = (
+    graph: ReturnType<typeof fakeGraph>,
+    events: SyncEvent[],
+    acquired: number[] = [],
+    onChanges?: (changes: readonly ObservedChange[]) => void,
+  ) => {
     return createPresenceReader({
       connectionId,
       reader: graph.reader,
@@ -75,6 +80,7 @@ describe('presence reader', () => {
       clock: { now: () => (now += 10) },
       logger,
       options: { quota: { requests: 1500, windowMs: 30_000 } },
+      ...(onChanges ? { onChanges } : {}),
     });
   };
 
@@ -116,6 +122,25 @@ describe('presence reader', () => {
     await r2.roundOnce();
     expect(events2).toHaveLength(1);
     expect(events2[0]).toMatchObject({ userId: 'user-3', presence: { availability: 'DoNotDisturb', activity: 'Presenting' } });
+  });
+
+  it('when a change is seen then it is said to have happened after the previous read of that user, not just before this one', async () => {
+    const graph = fakeGraph(users);
+    const seen: ObservedChange[] = [];
+    const r = make(graph, [], [], (c) => void seen.push(...c));
+    await r.roundOnce(); // values first seen (already in the store from the test above: no changes)
+    const before = now;
+    await r.roundOnce(); // the previous read
+    const after = now;
+    graph.set('user-5', 'Away', 'Away');
+    await r.roundOnce();
+    expect(seen.map((c) => c.userId)).toEqual(['user-5']);
+    const c = seen[0]!;
+    // A notification that arrived any time after the previous read explains this change.
+    expect(c.after).toBeGreaterThan(before);
+    expect(c.after).toBeLessThanOrEqual(after);
+    expect(c.at).toBeGreaterThan(after);
+    await r.stop();
   });
 
   it('when Graph throttles then the round fails, status reports it and the cadence honours Retry-After', async () => {

@@ -283,6 +283,8 @@ export const subscriptions = pgTable(
     expiresAt: ts('expires_at'),
     lastRenewedAt: ts('last_renewed_at'),
     lastNotificationAt: ts('last_notification_at'),
+    /** Reader-seen changes no notification has explained yet (watch/silence.ts), shared by replicas. */
+    suspicion: jsonb('suspicion'),
     lastError: text('last_error'),
     lastErrorAt: ts('last_error_at'),
     createdAt: created(),

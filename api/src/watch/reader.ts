@@ -34,6 +34,8 @@ export interface ObservedChange {
   userId: string;
   presence: TeamsPresence;
   at: number;
+  /** The change happened after this (the later of when the old value was first seen and this reader's previous read of the user). */
+  after: number;
   /** First sighting (after a start or a new mapping), not a change anyone could have notified. */
   first?: boolean;
 }
@@ -56,7 +58,7 @@ export interface PresenceReaderDeps {
   /** Asked before each scheduled round: false → skip it (another replica reads this connection). */
   mayRun?: () => Promise<boolean>;
   /** Told about every real change the reader saw, first sightings excluded (silent-subscription detection). */
-  onChanges?: (changes: readonly ObservedChange[]) => void;
+  onChanges?: (changes: readonly ObservedChange[]) => void | Promise<void>;
 }
 
 export interface PresenceReaderStatus {
@@ -98,6 +100,8 @@ export function createPresenceReader(deps: PresenceReaderDeps): PresenceReader {
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<number> | undefined;
+  /** When each user was last read (the previous round): a change seen now happened after it. */
+  let lastRead = new Map<string, number>();
   let retryAfterMs = 0;
   let skipped = 0;
   let lastUsers = 0;
@@ -132,6 +136,7 @@ export function createPresenceReader(deps: PresenceReaderDeps): PresenceReader {
     const concurrency = Math.max(1, options.concurrency ?? 4);
     const dirty: Array<[string, SeenPresence]> = [];
     const changes: ObservedChange[] = [];
+    const readThisRound = new Map<string, number>();
     let requests = 0;
     let failure: unknown;
     let next = 0;
@@ -144,10 +149,12 @@ export function createPresenceReader(deps: PresenceReaderDeps): PresenceReader {
           const got = await deps.reader.getPresences(group);
           const at = clock.now();
           for (const [userId, presence] of got) {
+            const before = Math.max(deps.ledger.get(userId)?.seenAt ?? 0, lastRead.get(userId) ?? 0);
             const u = deps.ledger.observe(userId, presence, at);
+            readThisRound.set(userId, at);
             if (u.dirty) dirty.push([userId, deps.ledger.get(userId)!]);
             if (u.observation === 'changed' || (u.observation === 'first' && options.emitFirst !== false)) {
-              changes.push({ userId, presence: u.presence, at, first: u.observation === 'first' });
+              changes.push({ userId, presence: u.presence, at, after: before, first: u.observation === 'first' });
             }
           }
         } catch (err) {
@@ -156,6 +163,7 @@ export function createPresenceReader(deps: PresenceReaderDeps): PresenceReader {
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, worker));
+    lastRead = readThisRound;
     st.requests += requests;
     for (const c of changes)
       deps.sink.publish({
@@ -168,7 +176,7 @@ export function createPresenceReader(deps: PresenceReaderDeps): PresenceReader {
       });
     st.changesEmitted += changes.length;
     const real = changes.filter((c) => !c.first);
-    if (real.length > 0) deps.onChanges?.(real);
+    if (real.length > 0) await deps.onChanges?.(real);
     if (dirty.length > 0) await deps.store.save(connectionId, dirty);
     const now = clock.now();
     if (failure !== undefined) {

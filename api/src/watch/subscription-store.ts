@@ -1,7 +1,8 @@
-import { and, asc, eq, inArray, like, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, like, sql } from 'drizzle-orm';
 import type { SecretBox } from '../crypto/secrets.ts';
 import type { Db } from '../storage/db.ts';
 import { cursors, mappings, subscriptionOwners, subscriptions } from '../storage/schema.ts';
+import { asSuspicion, type Suspicion } from './silence.ts';
 import type { KnownSubscription } from './webhooks.ts';
 
 /** Database access for subscriptions, owners and mapped users. clientState is sealed at rest. */
@@ -18,6 +19,7 @@ export interface SubscriptionRow {
   expiresAt: number | null;
   lastRenewedAt: number | null;
   lastNotificationAt: number | null;
+  suspicion: Suspicion | null;
   lastError: string | null;
   lastErrorAt: number | null;
 }
@@ -50,6 +52,7 @@ function toRow(r: SubRecord): SubscriptionRow {
     expiresAt: ms(r.expiresAt),
     lastRenewedAt: ms(r.lastRenewedAt),
     lastNotificationAt: ms(r.lastNotificationAt),
+    suspicion: asSuspicion(r.suspicion),
     lastError: r.lastError,
     lastErrorAt: ms(r.lastErrorAt),
   };
@@ -64,6 +67,7 @@ export interface SubscriptionPatch {
   expiresAt?: number | null;
   lastRenewedAt?: number | null;
   lastNotificationAt?: number | null;
+  suspicion?: Suspicion | null;
   lastError?: string | null;
   lastErrorAt?: number | null;
 }
@@ -165,6 +169,7 @@ export function createSubscriptionStore(db: Db, secrets: SecretBox, opts: Subscr
       if (p.expiresAt !== undefined) set.expiresAt = date(p.expiresAt);
       if (p.lastRenewedAt !== undefined) set.lastRenewedAt = date(p.lastRenewedAt);
       if (p.lastNotificationAt !== undefined) set.lastNotificationAt = date(p.lastNotificationAt);
+      if (p.suspicion !== undefined) set.suspicion = p.suspicion;
       if (p.lastError !== undefined) set.lastError = p.lastError;
       if (p.lastErrorAt !== undefined) set.lastErrorAt = date(p.lastErrorAt);
       // Which Graph id a row answers to, or its secret, changes: cached webhook lookups may be wrong now.
@@ -184,6 +189,22 @@ export function createSubscriptionStore(db: Db, secrets: SecretBox, opts: Subscr
       } finally {
         forgetLookups();
       }
+    },
+    /** Sets a row's suspicion only if it is still `expected` (so a sighting recorded meanwhile is not lost). */
+    async replaceSuspicion(id: string, expected: Suspicion | null, next: Suspicion | null): Promise<boolean> {
+      const rows = await db
+        .update(subscriptions)
+        .set({ suspicion: next })
+        .where(
+          and(
+            eq(subscriptions.id, id),
+            expected === null
+              ? isNull(subscriptions.suspicion)
+              : sql`${subscriptions.suspicion} = ${JSON.stringify(expected)}::jsonb`,
+          ),
+        )
+        .returning({ id: subscriptions.id });
+      return rows.length === 1;
     },
     async noteNotifications(graphSubscriptionIds: readonly string[], at: number): Promise<void> {
       if (graphSubscriptionIds.length === 0) return;

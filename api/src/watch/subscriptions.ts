@@ -6,6 +6,7 @@ import type { LeaseManager } from '../storage/leases.ts';
 import type { CertStore } from './certs.ts';
 import { type PlannedGroup, planSubscriptions, type SubscriptionPlan } from './plan.ts';
 import type { ObservedChange } from './reader.ts';
+import { judge, noteSighting, type Suspicion } from './silence.ts';
 import type { OwnerRow, SubscriptionRow, SubscriptionStore } from './subscription-store.ts';
 import { LIFECYCLE_PATH, NOTIFICATIONS_PATH } from './webhooks.ts';
 
@@ -82,7 +83,7 @@ export interface ReconcileResult {
 
 export interface SubscriptionCoverage {
   subscriptions: Array<
-    Omit<SubscriptionRow, 'userIds'> & {
+    Omit<SubscriptionRow, 'userIds' | 'suspicion'> & {
       users: number;
       ownerUpn: string | null;
       expiresInMs: number | null;
@@ -109,13 +110,16 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
   const grace = deps.silenceGraceMs ?? 90_000;
   const baseUrl = () =>
     (typeof deps.publicBaseUrl === 'function' ? deps.publicBaseUrl() : deps.publicBaseUrl).replace(/\/+$/, '');
-  /** connectionId → row id → earliest reader-seen change not explained by a notification. */
-  const suspects = new Map<string, Map<string, number>>();
-  /** connectionId → userId → row id (active subscriptions), rebuilt on every reconcile. */
-  const coverage = new Map<string, Map<string, string>>();
   const openFaults = new Map<string, FaultKind>();
   const running = new Map<string, Promise<ReconcileResult>>();
   const next = new Map<string, Promise<ReconcileResult>>();
+
+  /** When the group's oldest unexplained change was seen (null: nothing unexplained). */
+  const suspectSince = (row: SubscriptionRow, now: number) => {
+    if (!row.suspicion) return null;
+    const v = judge(row.suspicion, row.lastNotificationAt, now, grace);
+    return v.kind === 'explained' ? null : v.since;
+  };
 
   const fault = (connectionId: string, kind: FaultKind, key: string, message: string, impactUsers?: number) => {
     openFaults.set(`${connectionId}|${kind}|${key}`, kind);
@@ -215,6 +219,7 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
           expiresAt: Date.parse(created.expirationDateTime),
           lastRenewedAt: at,
           lastNotificationAt: null,
+          suspicion: null,
           lastError: null,
           lastErrorAt: null,
         },
@@ -331,14 +336,15 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
     const now = clock.now();
     const certOf = rows.some((r) => r.status === 'active') ? await store.certsOf(connectionId) : new Map<string, string>();
     const currentCert = certOf.size > 0 ? (await deps.certs.current(connectionId)).id : null;
-    const sus = suspects.get(connectionId);
     for (const row of rows) {
       if (row.status !== 'active' && row.status !== 'failed') continue;
-      const since = sus?.get(row.id);
-      if (since !== undefined) {
-        if (row.lastNotificationAt !== null && row.lastNotificationAt >= since) sus?.delete(row.id);
-        else if (now - since >= grace) {
-          sus?.delete(row.id);
+      if (row.suspicion) {
+        const v = judge(row.suspicion, row.lastNotificationAt, now, grace);
+        if (v.kind === 'explained') await store.replaceSuspicion(row.id, row.suspicion, null);
+        else if (v.kind === 'waiting' && v.suspicion !== row.suspicion)
+          await store.replaceSuspicion(row.id, row.suspicion, v.suspicion);
+        else if (v.kind === 'silent') {
+          await store.replaceSuspicion(row.id, row.suspicion, null);
           result.silent++;
           fault(
             connectionId,
@@ -368,7 +374,6 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
       else if (r === 'recreated') result.created++;
       else result.failed++;
     }
-    await refreshCoverage(connectionId);
     return result;
   }
 
@@ -386,12 +391,6 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
     const ok = await create(connectionId, row, g.userIds, g.ownerId);
     if (ok) result.created++;
     else if (g.ownerId) result.failed++;
-  }
-
-  async function refreshCoverage(connectionId: string): Promise<void> {
-    const m = new Map<string, string>();
-    for (const r of await store.list(connectionId)) if (r.status === 'active') for (const u of r.userIds) m.set(u, r.id);
-    coverage.set(connectionId, m);
   }
 
   return {
@@ -439,7 +438,6 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
           if (row.status === 'planned' && !row.ownerId) continue;
           out.push({ id: row.id, result: await renew(connectionId, row, 'manual') });
         }
-        await refreshCoverage(connectionId);
         return out;
       });
       if (r) return r;
@@ -466,7 +464,6 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
             row.userIds.length,
           );
           const r = await withLease(connectionId, () => create(connectionId, row, row.userIds, row.ownerId));
-          await refreshCoverage(connectionId);
           return r === null ? 'lease_held_elsewhere' : r ? 'recreated' : 'failed';
         }
         case 'missed': {
@@ -486,22 +483,28 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
           return 'ignored';
       }
     },
-    /** Changes the reader saw: a covered user's change not delivered by its subscription makes the group a suspect. */
-    readerSawChanges(connectionId: string, changes: readonly ObservedChange[]): void {
-      const cov = coverage.get(connectionId);
-      if (!cov) return;
-      let sus = suspects.get(connectionId);
-      for (const c of changes) {
-        const rowId = cov.get(c.userId);
-        if (!rowId) continue;
-        if (!sus) {
-          sus = new Map();
-          suspects.set(connectionId, sus);
+    /**
+     * Changes the reader saw: a covered user's change makes the group a suspect until a notification
+     * explains it (see silence.ts). Kept on the row, so the replica that reads and the one that holds
+     * the subscriptions lease need not be the same.
+     */
+    async readerSawChanges(connectionId: string, changes: readonly ObservedChange[]): Promise<void> {
+      try {
+        const rows = (await store.list(connectionId)).filter((r) => r.status === 'active');
+        if (rows.length === 0) return;
+        const rowOf = new Map<string, SubscriptionRow>();
+        for (const r of rows) for (const u of r.userIds) rowOf.set(u, r);
+        const next = new Map<SubscriptionRow, Suspicion>();
+        for (const c of changes) {
+          const r = rowOf.get(c.userId);
+          if (r) next.set(r, noteSighting(next.get(r) ?? r.suspicion ?? undefined, { after: c.after, seenAt: c.at }));
         }
-        const prev = sus.get(rowId);
-        if (prev === undefined || c.at < prev) sus.set(rowId, c.at);
+        for (const [r, s] of next) await store.replaceSuspicion(r.id, r.suspicion, s);
+      } catch (err) {
+        log.warn({ connectionId, err: messageOf(err) }, 'recording what the reader saw failed');
       }
     },
+
     /** A notification arrived for these Graph subscriptions: they are alive. */
     async notificationsArrived(graphSubscriptionIds: readonly string[], at: number): Promise<void> {
       await store.noteNotifications(graphSubscriptionIds, at);
@@ -515,19 +518,21 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
       ]);
       const upn = new Map(owners.map((o) => [o.id, o.userPrincipalName]));
       const now = clock.now();
-      const sus = suspects.get(connectionId);
       const covered = new Set<string>();
       for (const r of rows) if (r.status === 'active' && (r.expiresAt ?? 0) > now) for (const u of r.userIds) covered.add(u);
       const mapped = new Set(users);
       const coveredMapped = [...covered].filter((u) => mapped.has(u)).length;
       return {
-        subscriptions: rows.map(({ userIds, ...r }) => ({
-          ...r,
-          users: userIds.length,
-          ownerUpn: r.ownerId ? (upn.get(r.ownerId) ?? null) : null,
-          expiresInMs: r.expiresAt === null ? null : r.expiresAt - now,
-          suspectSince: sus?.get(r.id) ?? null,
-        })),
+        subscriptions: rows.map((row) => {
+          const { userIds, suspicion: _, ...r } = row;
+          return {
+            ...r,
+            users: userIds.length,
+            ownerUpn: r.ownerId ? (upn.get(r.ownerId) ?? null) : null,
+            expiresInMs: r.expiresAt === null ? null : r.expiresAt - now,
+            suspectSince: suspectSince(row, now),
+          };
+        }),
         coveredUsers: coveredMapped,
         mappedUsers: mapped.size,
         uncoveredUsers: mapped.size - coveredMapped,
@@ -564,7 +569,6 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
         );
         n++;
       }
-      await refreshCoverage(connectionId);
       return n;
     },
     /** Deletes every subscription of a connection (the admin switched back to reader-only). */
@@ -574,8 +578,6 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
         await deleteRemote(connectionId, r);
         await store.remove(r.id);
       }
-      coverage.delete(connectionId);
-      suspects.delete(connectionId);
       return rows.length;
     },
   };
