@@ -2,9 +2,9 @@ import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { SyncEventSink } from '../domain/ports.ts';
 import type { GraphUser } from '../graph/users.ts';
 import type { Logger } from '../logging.ts';
+import { bulkInsert } from '../storage/bulk.ts';
 import type { Db } from '../storage/db.ts';
 import { cxoneAgents, cxoneTeams, cxoneUnavailableCodes, jobs, mappings, teamsUsers } from '../storage/schema.ts';
-import { fromExcluded } from '../storage/upsert.ts';
 import type { ConnectionClients } from './clients.ts';
 
 /**
@@ -61,21 +61,19 @@ export function createJobRunner(deps: { db: Db; logger: Logger; sink: SyncEventS
       await save({ status: 'running' });
       const teams = await clients.cxone.listTeams();
       for (const part of chunks(teams)) {
-        await db
-          .insert(cxoneTeams)
-          .values(
-            part.map((t) => ({
-              connectionId,
-              teamId: t.teamId,
-              name: t.teamName,
-              isActive: t.isActive,
-              updatedAt: new Date(deps.now()),
-            })),
-          )
-          .onConflictDoUpdate({
-            target: [cxoneTeams.connectionId, cxoneTeams.teamId],
-            set: fromExcluded(cxoneTeams, ['name', 'isActive', 'updatedAt']),
-          });
+        await bulkInsert(
+          db,
+          cxoneTeams,
+          ['connectionId', 'teamId', 'name', 'isActive', 'updatedAt'],
+          part.map((t) => ({
+            connectionId,
+            teamId: t.teamId,
+            name: t.teamName,
+            isActive: t.isActive,
+            updatedAt: new Date(deps.now()),
+          })),
+          { onConflict: { target: ['connectionId', 'teamId'], update: ['name', 'isActive', 'updatedAt'] } },
+        );
       }
       progress.teams = teams.length;
       progress.phase = 'cxone_agents';
@@ -83,25 +81,24 @@ export function createJobRunner(deps: { db: Db; logger: Logger; sink: SyncEventS
 
       const agents = await clients.cxone.listAgents();
       for (const part of chunks(agents)) {
-        await db
-          .insert(cxoneAgents)
-          .values(
-            part.map((a) => ({
-              connectionId,
-              agentId: a.agentId,
-              userName: a.userName,
-              firstName: a.firstName,
-              lastName: a.lastName,
-              email: a.email,
-              teamId: a.teamId,
-              isActive: a.isActive,
-              updatedAt: new Date(deps.now()),
-            })),
-          )
-          .onConflictDoUpdate({
-            target: [cxoneAgents.connectionId, cxoneAgents.agentId],
-            set: fromExcluded(cxoneAgents, ['userName', 'firstName', 'lastName', 'email', 'teamId', 'isActive', 'updatedAt']),
-          });
+        const fields = ['userName', 'firstName', 'lastName', 'email', 'teamId', 'isActive', 'updatedAt'] as const;
+        await bulkInsert(
+          db,
+          cxoneAgents,
+          ['connectionId', 'agentId', ...fields],
+          part.map((a) => ({
+            connectionId,
+            agentId: a.agentId,
+            userName: a.userName,
+            firstName: a.firstName,
+            lastName: a.lastName,
+            email: a.email,
+            teamId: a.teamId,
+            isActive: a.isActive,
+            updatedAt: new Date(deps.now()),
+          })),
+          { onConflict: { target: ['connectionId', 'agentId'], update: fields } },
+        );
         progress.agents += part.length;
         await save();
       }
@@ -145,23 +142,22 @@ export function createJobRunner(deps: { db: Db; logger: Logger; sink: SyncEventS
       const seen: string[] = [];
       const onPage = async (users: GraphUser[]) => {
         for (const part of chunks(users)) {
-          await db
-            .insert(teamsUsers)
-            .values(
-              part.map((u) => ({
-                connectionId,
-                userId: u.id,
-                // The Graph client answers '' for a missing UPN or name; the table keeps null for those.
-                userPrincipalName: u.userPrincipalName || null,
-                mail: u.mail,
-                displayName: u.displayName || null,
-                updatedAt: new Date(deps.now()),
-              })),
-            )
-            .onConflictDoUpdate({
-              target: [teamsUsers.connectionId, teamsUsers.userId],
-              set: fromExcluded(teamsUsers, ['userPrincipalName', 'mail', 'displayName', 'updatedAt']),
-            });
+          const fields = ['userPrincipalName', 'mail', 'displayName', 'updatedAt'] as const;
+          await bulkInsert(
+            db,
+            teamsUsers,
+            ['connectionId', 'userId', ...fields],
+            part.map((u) => ({
+              connectionId,
+              userId: u.id,
+              // The Graph client answers '' for a missing UPN or name; the table keeps null for those.
+              userPrincipalName: u.userPrincipalName || null,
+              mail: u.mail,
+              displayName: u.displayName || null,
+              updatedAt: new Date(deps.now()),
+            })),
+            { onConflict: { target: ['connectionId', 'userId'], update: fields } },
+          );
           seen.push(...part.map((u) => u.id));
         }
         progress.users = seen.length;
