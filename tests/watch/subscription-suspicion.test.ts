@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../../api/src/crypto/secrets.ts';
+import { createLogger } from '../../api/src/logging.ts';
 import type { Storage } from '../../api/src/storage/db.ts';
 import { connections } from '../../api/src/storage/schema.ts';
 import { noteSighting } from '../../api/src/watch/silence.ts';
 import { createSubscriptionStore } from '../../api/src/watch/subscription-store.ts';
+import { createSubscriptionManager } from '../../api/src/watch/subscriptions.ts';
 import { backends, openTestStorage } from '../support/db.ts';
 
 describe.each(backends())('a subscription row keeps what the reader saw (%s)', (backend) => {
@@ -38,5 +40,40 @@ describe.each(backends())('a subscription row keeps what the reader saw (%s)', (
 
     expect(await store.replaceSuspicion(row.id, both, null)).toBe(true);
     expect((await store.get(row.id))?.suspicion).toBeNull();
+  });
+
+  it('when a reconcile replaces the suspicion while the reader records a sighting then the sighting is merged into the new one', async () => {
+    const row = await store.insert(connectionId, 1, ['u3', 'u4'], null);
+    await store.update(row.id, { status: 'active' }, 0);
+    const old = noteSighting(undefined, { after: 1_000, seenAt: 2_000 });
+    const pruned = noteSighting(undefined, { after: 5_000, seenAt: 6_000 });
+    await store.replaceSuspicion(row.id, null, old);
+    // The reconcile's write lands between the reader's read of the row and its own write.
+    let raced = false;
+    const racing: typeof store = {
+      ...store,
+      async replaceSuspicion(id, expected, next) {
+        if (!raced) {
+          raced = true;
+          await store.replaceSuspicion(id, old, pruned);
+        }
+        return store.replaceSuspicion(id, expected, next);
+      },
+    };
+    const manager = createSubscriptionManager({
+      store: racing,
+      graph: () => Promise.reject(new Error('no Graph here')),
+      owners: { tokenFor: () => () => Promise.reject(new Error('no tokens here')) },
+      certs: { current: () => Promise.reject(new Error('no certs')), privateKey: async () => null },
+      clock: { now: () => 9_000 },
+      logger: createLogger({ level: 'silent' }),
+      publicBaseUrl: 'https://example.invalid',
+      groupSize: async () => 650,
+      users: async () => ['u3', 'u4'],
+    });
+    await manager.readerSawChanges(connectionId, [
+      { userId: 'u4', presence: { availability: 'Busy', activity: 'InACall' }, after: 7_000, at: 8_000 },
+    ]);
+    expect((await store.get(row.id))?.suspicion).toEqual({ first: pruned.first, last: { after: 7_000, seenAt: 8_000 } });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asSuspicion, judge, noteSighting } from './silence.ts';
+import { asSuspicion, judge, mergeSuspicions, noteSighting } from './silence.ts';
 
 const GRACE = 90_000;
 
@@ -34,6 +34,13 @@ describe('silent-subscription judgement', () => {
     s = noteSighting(s, { after: 40_000, seenAt: 60_000 });
     expect(judge(s, 5_000, 30_000 + GRACE, GRACE)).toEqual({ kind: 'silent', since: 30_000 });
     expect(judge(s, 5_000, 30_000 + GRACE - 1, GRACE)).toMatchObject({ kind: 'waiting', suspicion: s });
+  });
+
+  it('when two suspicions are merged then the earliest and the latest sighting of both are kept', () => {
+    const a = noteSighting(noteSighting(undefined, { after: 10, seenAt: 20 }), { after: 50, seenAt: 60 });
+    const b = noteSighting(noteSighting(undefined, { after: 5, seenAt: 30 }), { after: 40, seenAt: 45 });
+    expect(mergeSuspicions(a, b)).toEqual({ first: b.first, last: a.last });
+    expect(mergeSuspicions(null, b)).toBe(b);
   });
 
   it('when a stored value is not a suspicion then it is read as none', () => {

@@ -40,6 +40,11 @@ export function noteSighting(prev: Suspicion | undefined, s: ReaderSighting): Su
   };
 }
 
+/** Both suspicions' sightings as one (the earliest and the latest of the two). */
+export function mergeSuspicions(a: Suspicion | null, b: Suspicion): Suspicion {
+  return a ? noteSighting(noteSighting(a, b.first), b.last) : b;
+}
+
 export type Verdict =
   | { kind: 'explained' }
   | { kind: 'waiting'; suspicion: Suspicion; since: number }

@@ -6,7 +6,7 @@ import type { LeaseManager } from '../storage/leases.ts';
 import type { CertStore } from './certs.ts';
 import { type PlannedGroup, planSubscriptions, type SubscriptionPlan } from './plan.ts';
 import type { ObservedChange } from './reader.ts';
-import { judge, noteSighting, type Suspicion } from './silence.ts';
+import { judge, mergeSuspicions, noteSighting, type Suspicion } from './silence.ts';
 import type { OwnerRow, SubscriptionRow, SubscriptionStore } from './subscription-store.ts';
 import { LIFECYCLE_PATH, NOTIFICATIONS_PATH } from './webhooks.ts';
 
@@ -494,12 +494,22 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
         if (rows.length === 0) return;
         const rowOf = new Map<string, SubscriptionRow>();
         for (const r of rows) for (const u of r.userIds) rowOf.set(u, r);
-        const next = new Map<SubscriptionRow, Suspicion>();
+        const seen = new Map<SubscriptionRow, Suspicion>();
         for (const c of changes) {
           const r = rowOf.get(c.userId);
-          if (r) next.set(r, noteSighting(next.get(r) ?? r.suspicion ?? undefined, { after: c.after, seenAt: c.at }));
+          if (r) seen.set(r, noteSighting(seen.get(r), { after: c.after, seenAt: c.at }));
         }
-        for (const [r, s] of next) await store.replaceSuspicion(r.id, r.suspicion, s);
+        for (const [r, s] of seen) {
+          // Merged into what the row holds now; if a reconcile replaced it meanwhile, merged again.
+          let held = r.suspicion;
+          for (let attempt = 0; attempt < 3; attempt++) {
+            const merged = mergeSuspicions(held, s);
+            if (await store.replaceSuspicion(r.id, held, merged)) break;
+            const fresh = await store.get(r.id);
+            if (!fresh) break;
+            held = fresh.suspicion;
+          }
+        }
       } catch (err) {
         log.warn({ connectionId, err: messageOf(err) }, 'recording what the reader saw failed');
       }
