@@ -192,6 +192,9 @@ describe('presence subscriptions against the Graph emulator (HTTPS)', () => {
   it('when a subscription dies silently then the reader notices, the group is flagged and re-created', async () => {
     const rows = (await subscriptionsRows()).subscriptions;
     const target = rows[1]!;
+    // The reader has read everyone since this subscription was made (it does every 30 s while healing):
+    // a change before that could predate the subscription and would prove nothing against it.
+    await s.watching.readNow(s.connectionId);
     s.emu.control.injectFault({ kind: 'subscription_silent', subscriptionId: target.graphSubscriptionId });
     const covered = await s.storage.db.query.subscriptions.findFirst({ where: (t, { eq }) => eq(t.id, target.id) });
     const user = (covered!.userIds as string[])[0]!;

@@ -23,6 +23,19 @@ describe.each(backends())('a subscription row keeps what the reader saw (%s)', (
     connectionId = c!.id;
   });
   afterAll(async () => storage?.close());
+  /** The subscription manager over a store, for what needs neither Graph nor certificates. */
+  const managerOver = (subs: typeof store, now = 9_000) =>
+    createSubscriptionManager({
+      store: subs,
+      graph: () => Promise.reject(new Error('no Graph here')),
+      owners: { tokenFor: () => () => Promise.reject(new Error('no tokens here')) },
+      certs: { current: () => Promise.reject(new Error('no certs')), privateKey: async () => null },
+      clock: { now: () => now },
+      logger: createLogger({ level: 'silent' }),
+      publicBaseUrl: 'https://example.invalid',
+      groupSize: async () => 650,
+      users: async () => ['u3', 'u4', 'u5', 'u6'],
+    });
 
   it('when the suspicion changed since it was read then replacing it changes nothing (a sighting is not lost)', async () => {
     const row = await store.insert(connectionId, 0, ['u1', 'u2'], null);
@@ -60,20 +73,26 @@ describe.each(backends())('a subscription row keeps what the reader saw (%s)', (
         return store.replaceSuspicion(id, expected, next);
       },
     };
-    const manager = createSubscriptionManager({
-      store: racing,
-      graph: () => Promise.reject(new Error('no Graph here')),
-      owners: { tokenFor: () => () => Promise.reject(new Error('no tokens here')) },
-      certs: { current: () => Promise.reject(new Error('no certs')), privateKey: async () => null },
-      clock: { now: () => 9_000 },
-      logger: createLogger({ level: 'silent' }),
-      publicBaseUrl: 'https://example.invalid',
-      groupSize: async () => 650,
-      users: async () => ['u3', 'u4'],
-    });
-    await manager.readerSawChanges(connectionId, [
+    await managerOver(racing).readerSawChanges(connectionId, [
       { userId: 'u4', presence: { availability: 'Busy', activity: 'InACall' }, after: 7_000, at: 8_000 },
     ]);
     expect((await store.get(row.id))?.suspicion).toEqual({ first: pruned.first, last: { after: 7_000, seenAt: 8_000 } });
+  });
+
+  it('when a change may have happened before the subscription was created then it does not count against it', async () => {
+    const older = await store.insert(connectionId, 2, ['u5'], null);
+    const newer = await store.insert(connectionId, 3, ['u6'], null);
+    await store.update(older.id, { status: 'active', subscribedAt: 3_000 }, 0);
+    await store.update(newer.id, { status: 'active', subscribedAt: 5_000 }, 0);
+    const m = managerOver(store, 10_000);
+    await m.readerSawChanges(connectionId, [
+      { userId: 'u5', presence: { availability: 'Away', activity: 'Away' }, after: 4_000, at: 4_500 },
+      { userId: 'u6', presence: { availability: 'Away', activity: 'Away' }, after: 4_000, at: 5_500 },
+    ]);
+    const cov = await m.coverage(connectionId);
+    const since = (id: string) => cov.subscriptions.find((x) => x.id === id)?.suspectSince;
+    // Created at 3 s, then a change after 4 s and no notification: suspect. Created at 5 s: Graph owed nothing.
+    expect(since(older.id)).toBe(4_500);
+    expect(since(newer.id)).toBeNull();
   });
 });

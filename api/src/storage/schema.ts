@@ -283,6 +283,8 @@ export const subscriptions = pgTable(
     expiresAt: ts('expires_at'),
     lastRenewedAt: ts('last_renewed_at'),
     lastNotificationAt: ts('last_notification_at'),
+    /** When the current Graph subscription was created: a change before it cannot count against it. */
+    subscribedAt: ts('subscribed_at'),
     /** Reader-seen changes no notification has explained yet (watch/silence.ts), shared by replicas. */
     suspicion: jsonb('suspicion'),
     lastError: text('last_error'),

@@ -50,9 +50,12 @@ export type Verdict =
   | { kind: 'waiting'; suspicion: Suspicion; since: number }
   | { kind: 'silent'; since: number };
 
-/** Weighs a suspicion against the group's last notification (null: none yet) at `now`. */
-export function judge(s: Suspicion, lastNotificationAt: number | null, now: number, graceMs: number): Verdict {
-  const heard = (x: ReaderSighting) => lastNotificationAt !== null && lastNotificationAt >= x.after;
+/**
+ * Weighs a suspicion at `now` against `aliveAt`: the latest evidence the subscription was alive (its
+ * last notification, or its creation, since Graph owes no notification for a change before it), or null.
+ */
+export function judge(s: Suspicion, aliveAt: number | null, now: number, graceMs: number): Verdict {
+  const heard = (x: ReaderSighting) => aliveAt !== null && aliveAt >= x.after;
   if (heard(s.last)) return { kind: 'explained' };
   const open = heard(s.first) ? { first: s.last, last: s.last } : s;
   const since = open.first.seenAt;

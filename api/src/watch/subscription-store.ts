@@ -19,6 +19,7 @@ export interface SubscriptionRow {
   expiresAt: number | null;
   lastRenewedAt: number | null;
   lastNotificationAt: number | null;
+  subscribedAt: number | null;
   suspicion: Suspicion | null;
   lastError: string | null;
   lastErrorAt: number | null;
@@ -52,6 +53,7 @@ function toRow(r: SubRecord): SubscriptionRow {
     expiresAt: ms(r.expiresAt),
     lastRenewedAt: ms(r.lastRenewedAt),
     lastNotificationAt: ms(r.lastNotificationAt),
+    subscribedAt: ms(r.subscribedAt),
     suspicion: asSuspicion(r.suspicion),
     lastError: r.lastError,
     lastErrorAt: ms(r.lastErrorAt),
@@ -67,6 +69,7 @@ export interface SubscriptionPatch {
   expiresAt?: number | null;
   lastRenewedAt?: number | null;
   lastNotificationAt?: number | null;
+  subscribedAt?: number | null;
   suspicion?: Suspicion | null;
   lastError?: string | null;
   lastErrorAt?: number | null;
@@ -169,6 +172,7 @@ export function createSubscriptionStore(db: Db, secrets: SecretBox, opts: Subscr
       if (p.expiresAt !== undefined) set.expiresAt = date(p.expiresAt);
       if (p.lastRenewedAt !== undefined) set.lastRenewedAt = date(p.lastRenewedAt);
       if (p.lastNotificationAt !== undefined) set.lastNotificationAt = date(p.lastNotificationAt);
+      if (p.subscribedAt !== undefined) set.subscribedAt = date(p.subscribedAt);
       if (p.suspicion !== undefined) set.suspicion = p.suspicion;
       if (p.lastError !== undefined) set.lastError = p.lastError;
       if (p.lastErrorAt !== undefined) set.lastErrorAt = date(p.lastErrorAt);

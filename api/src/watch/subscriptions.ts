@@ -114,10 +114,15 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
   const running = new Map<string, Promise<ReconcileResult>>();
   const next = new Map<string, Promise<ReconcileResult>>();
 
+  /** Weighs a row's suspicion: evidence of life is its last notification, or its creation (Graph owes nothing for earlier changes). */
+  const verdictOf = (row: SubscriptionRow, suspicion: Suspicion, now: number) => {
+    const alive = Math.max(row.lastNotificationAt ?? Number.NEGATIVE_INFINITY, row.subscribedAt ?? Number.NEGATIVE_INFINITY);
+    return judge(suspicion, Number.isFinite(alive) ? alive : null, now, grace);
+  };
   /** When the group's oldest unexplained change was seen (null: nothing unexplained). */
   const suspectSince = (row: SubscriptionRow, now: number) => {
     if (!row.suspicion) return null;
-    const v = judge(row.suspicion, row.lastNotificationAt, now, grace);
+    const v = verdictOf(row, row.suspicion, now);
     return v.kind === 'explained' ? null : v.since;
   };
 
@@ -219,6 +224,7 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
           expiresAt: Date.parse(created.expirationDateTime),
           lastRenewedAt: at,
           lastNotificationAt: null,
+          subscribedAt: at,
           suspicion: null,
           lastError: null,
           lastErrorAt: null,
@@ -339,7 +345,7 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
     for (const row of rows) {
       if (row.status !== 'active' && row.status !== 'failed') continue;
       if (row.suspicion) {
-        const v = judge(row.suspicion, row.lastNotificationAt, now, grace);
+        const v = verdictOf(row, row.suspicion, now);
         if (v.kind === 'explained') await store.replaceSuspicion(row.id, row.suspicion, null);
         else if (v.kind === 'waiting' && v.suspicion !== row.suspicion)
           await store.replaceSuspicion(row.id, row.suspicion, v.suspicion);
