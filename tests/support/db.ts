@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openStorage, type Storage } from '../../api/src/storage/db.ts';
+import { type Db, openStorage, type Storage } from '../../api/src/storage/db.ts';
+import { connections } from '../../api/src/storage/schema.ts';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -60,4 +61,13 @@ export async function openTestStorage(backend: Backend): Promise<Storage> {
       await fresh.drop();
     },
   };
+}
+
+/** A bare connection row (no secrets, nothing reachable), for suites that need only its id. */
+export async function insertTestConnection(db: Db, azureClientId = 'a'): Promise<string> {
+  const [c] = await db
+    .insert(connections)
+    .values({ name: 'c', tenantId: 't', azureClientId, cxoneBaseUrl: 'https://x', cxoneAccessKeyId: 'k' })
+    .returning({ id: connections.id });
+  return c!.id;
 }

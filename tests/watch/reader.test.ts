@@ -4,11 +4,10 @@ import type { TeamsPresence } from '../../api/src/domain/presence.ts';
 import { ExternalError } from '../../api/src/domain/reasons.ts';
 import { createLogger } from '../../api/src/logging.ts';
 import type { Storage } from '../../api/src/storage/db.ts';
-import { connections } from '../../api/src/storage/schema.ts';
 import { PresenceLedger } from '../../api/src/watch/ledger.ts';
 import { createPresenceSeenStore } from '../../api/src/watch/presence-store.ts';
 import { createPresenceReader, type ObservedChange } from '../../api/src/watch/reader.ts';
-import { defaultBackend, openTestStorage } from '../support/db.ts';
+import { defaultBackend, insertTestConnection, openTestStorage } from '../support/db.ts';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -50,11 +49,7 @@ describe('presence reader', () => {
   const users = Array.from({ length: 1000 }, (_, i) => `user-${i}`);
   beforeAll(async () => {
     storage = await openTestStorage(defaultBackend());
-    const [c] = await storage.db
-      .insert(connections)
-      .values({ name: 'c', tenantId: 't', azureClientId: 'a', cxoneBaseUrl: 'https://x', cxoneAccessKeyId: 'k' })
-      .returning();
-    connectionId = c!.id;
+    connectionId = await insertTestConnection(storage.db);
   });
   afterAll(async () => storage?.close());
 

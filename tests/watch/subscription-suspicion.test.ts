@@ -3,11 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../../api/src/crypto/secrets.ts';
 import { createLogger } from '../../api/src/logging.ts';
 import type { Storage } from '../../api/src/storage/db.ts';
-import { connections } from '../../api/src/storage/schema.ts';
 import { noteSighting } from '../../api/src/watch/silence.ts';
 import { createSubscriptionStore } from '../../api/src/watch/subscription-store.ts';
 import { createSubscriptionManager } from '../../api/src/watch/subscriptions.ts';
-import { backends, openTestStorage } from '../support/db.ts';
+import { backends, insertTestConnection, openTestStorage } from '../support/db.ts';
 
 describe.each(backends())('a subscription row keeps what the reader saw (%s)', (backend) => {
   let storage: Storage;
@@ -16,11 +15,7 @@ describe.each(backends())('a subscription row keeps what the reader saw (%s)', (
   beforeAll(async () => {
     storage = await openTestStorage(backend);
     store = createSubscriptionStore(storage.db, createSecretBox(randomBytes(32)));
-    const [c] = await storage.db
-      .insert(connections)
-      .values({ name: 'c', tenantId: 't', azureClientId: 'a', cxoneBaseUrl: 'https://x', cxoneAccessKeyId: 'k' })
-      .returning();
-    connectionId = c!.id;
+    connectionId = await insertTestConnection(storage.db);
   });
   afterAll(async () => storage?.close());
   /** The subscription manager over a store, for what needs neither Graph nor certificates. */

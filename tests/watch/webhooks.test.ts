@@ -7,7 +7,7 @@ import type { SyncEvent } from '../../api/src/domain/ports.ts';
 import { createHttpServer, listen } from '../../api/src/http/server.ts';
 import { createLogger } from '../../api/src/logging.ts';
 import type { Storage } from '../../api/src/storage/db.ts';
-import { connections, encryptionCerts, notificationInbox } from '../../api/src/storage/schema.ts';
+import { encryptionCerts, notificationInbox } from '../../api/src/storage/schema.ts';
 import { createCertStore } from '../../api/src/watch/certs.ts';
 import { createInboxWorker } from '../../api/src/watch/inbox.ts';
 import { PresenceLedger } from '../../api/src/watch/ledger.ts';
@@ -16,7 +16,7 @@ import { createPresenceSeenStore } from '../../api/src/watch/presence-store.ts';
 import { createSubscriptionStore } from '../../api/src/watch/subscription-store.ts';
 import { createValidationTokenVerifier, GRAPH_CHANGE_TRACKING_APP_ID } from '../../api/src/watch/validation-tokens.ts';
 import { type InboxItem, registerGraphWebhooks } from '../../api/src/watch/webhooks.ts';
-import { defaultBackend, openTestStorage } from '../support/db.ts';
+import { defaultBackend, insertTestConnection, openTestStorage } from '../support/db.ts';
 
 const logger = createLogger({ level: 'silent' });
 const APP_ID = '11111111-2222-3333-4444-555555555555';
@@ -40,11 +40,7 @@ describe('Graph webhooks and the inbox worker', () => {
 
   beforeAll(async () => {
     storage = await openTestStorage(defaultBackend());
-    const [c] = await storage.db
-      .insert(connections)
-      .values({ name: 'c', tenantId: 't', azureClientId: APP_ID, cxoneBaseUrl: 'https://x', cxoneAccessKeyId: 'k' })
-      .returning();
-    connectionId = c!.id;
+    connectionId = await insertTestConnection(storage.db, APP_ID);
     const subs = createSubscriptionStore(storage.db, secrets);
     const row = await subs.insert(connectionId, 0, ['u1', 'u2'], null);
     await subs.update(row.id, { graphSubscriptionId: 'gsub-1', clientState, status: 'active' }, now);
