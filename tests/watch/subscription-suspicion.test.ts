@@ -89,5 +89,7 @@ describe.each(backends())('a subscription row keeps what the reader saw (%s)', (
     // Created at 3 s, then a change after 4 s and no notification: suspect. Created at 5 s: Graph owed nothing.
     expect(since(older.id)).toBe(4_500);
     expect(since(newer.id)).toBeNull();
+    // An explained sighting is not even written.
+    expect((await store.get(newer.id))?.suspicion).toBeNull();
   });
 });

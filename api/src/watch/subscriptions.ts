@@ -115,10 +115,11 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
   const next = new Map<string, Promise<ReconcileResult>>();
 
   /** Weighs a row's suspicion: evidence of life is its last notification, or its creation (Graph owes nothing for earlier changes). */
-  const verdictOf = (row: SubscriptionRow, suspicion: Suspicion, now: number) => {
+  const aliveAt = (row: SubscriptionRow) => {
     const alive = Math.max(row.lastNotificationAt ?? Number.NEGATIVE_INFINITY, row.subscribedAt ?? Number.NEGATIVE_INFINITY);
-    return judge(suspicion, Number.isFinite(alive) ? alive : null, now, grace);
+    return Number.isFinite(alive) ? alive : null;
   };
+  const verdictOf = (row: SubscriptionRow, suspicion: Suspicion, now: number) => judge(suspicion, aliveAt(row), now, grace);
   /** When the group's oldest unexplained change was seen (null: nothing unexplained). */
   const suspectSince = (row: SubscriptionRow, now: number) => {
     if (!row.suspicion) return null;
@@ -503,7 +504,11 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
         const seen = new Map<SubscriptionRow, Suspicion>();
         for (const c of changes) {
           const r = rowOf.get(c.userId);
-          if (r) seen.set(r, noteSighting(seen.get(r), { after: c.after, seenAt: c.at }));
+          if (!r) continue;
+          // Already explained (another replica was notified of it): nothing to keep.
+          const alive = aliveAt(r);
+          if (alive !== null && alive >= c.after) continue;
+          seen.set(r, noteSighting(seen.get(r), { after: c.after, seenAt: c.at }));
         }
         for (const [r, s] of seen) {
           // Merged into what the row holds now; if a reconcile replaced it meanwhile, merged again.
