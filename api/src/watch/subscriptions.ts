@@ -114,11 +114,12 @@ export function createSubscriptionManager(deps: SubscriptionManagerDeps) {
   const running = new Map<string, Promise<ReconcileResult>>();
   const next = new Map<string, Promise<ReconcileResult>>();
 
-  /** Weighs a row's suspicion: evidence of life is its last notification, or its creation (Graph owes nothing for earlier changes). */
+  /** The latest evidence a subscription was alive: its last notification, or its creation (Graph owes nothing for earlier changes). */
   const aliveAt = (row: SubscriptionRow) => {
     const alive = Math.max(row.lastNotificationAt ?? Number.NEGATIVE_INFINITY, row.subscribedAt ?? Number.NEGATIVE_INFINITY);
     return Number.isFinite(alive) ? alive : null;
   };
+  /** Weighs a row's suspicion against that evidence. */
   const verdictOf = (row: SubscriptionRow, suspicion: Suspicion, now: number) => judge(suspicion, aliveAt(row), now, grace);
   /** When the group's oldest unexplained change was seen (null: nothing unexplained). */
   const suspectSince = (row: SubscriptionRow, now: number) => {
